@@ -8,12 +8,16 @@
 create table partner (
     id              varchar(64)   primary key,
     display_name    varchar(200)  not null,
+    -- the partner's account at the provider (Pax8: its partner id): set by the operator, or learned
+    -- from the first grant. A grant for another account is refused.
+    provider_account_id  varchar(255),
     created_by      varchar(255)  not null,
     created_at      timestamptz   not null,
     updated_at      timestamptz   not null,
     constraint partner_id_format_ck check (id ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
 );
 create index partner_display_name_idx on partner (lower(display_name));
+create index partner_created_idx on partner (created_at, id);
 
 -- A partner's delegated grant at a provider registration: at most one per partner. Re-onboarding
 -- replaces the row's tokens in one transaction.
@@ -53,6 +57,17 @@ create index partner_grant_refresh_due_idx on partner_grant (refresh_due_at)
 -- Dashboard: grants by state, soonest expiry first.
 create index partner_grant_state_expiry_idx on partner_grant (state, access_expires_at);
 create index partner_grant_access_expiry_idx on partner_grant (access_expires_at);
+
+-- A refresh in flight: written and committed (on its own connection) before the provider is called,
+-- deleted in the transaction that stores the provider's answer. A row left behind after its holder
+-- is gone means an answer may have been lost: an incident (never silently dropped). No foreign key:
+-- inserting it must not wait for the grant's row lock, which the refreshing transaction holds.
+create table refresh_attempt (
+    grant_id     uuid           primary key,
+    started_at   timestamptz    not null,
+    owner        varchar(255)   not null,
+    trigger      varchar(16)    not null
+);
 
 -- A signed, expiring, single-use onboarding (or re-authorization) link. The URL carries the id, the
 -- expiry and an HMAC; the row makes it single-use.

@@ -19,6 +19,10 @@ public class Partner extends PanacheEntityBase {
     @Column(name = "display_name", nullable = false)
     public String displayName;
 
+    /** The partner's account at the provider (Pax8 partner id); set by the operator or learned from the first grant. */
+    @Column(name = "provider_account_id")
+    public String providerAccountId;
+
     @Column(name = "created_by", nullable = false)
     public String createdBy;
 

@@ -1,0 +1,12 @@
+package dev.oauthgw.audit;
+
+/** What an audit record says happened. */
+public enum AuditAction {
+    PARTNER_CREATED,
+    LINK_CREATED,
+    GRANT_CREATED,
+    GRANT_REPLACED,
+    ONBOARDING_FAILED,
+    GRANT_STATE_CHANGED,
+    TOKEN_SERVED
+}

@@ -1,0 +1,113 @@
+package dev.oauthgw.common;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/**
+ * The one place where failures become HTTP answers for the JSON APIs: {@code application/problem+json}
+ * with a stable {@code type}, a plain-words {@code detail} and the request id. Unexpected failures are
+ * logged with the request id and answered with a generic 500: no class name, no stack trace, no secret.
+ */
+public class ProblemMapper {
+
+    public static final String TYPE_BASE = "https://gateway.example/problems/";
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response gateway(GatewayException e, UriInfo uri, HttpHeaders headers) {
+        Response.ResponseBuilder rb = problem(e.status(), e.type(), e.title(), e.getMessage(), uri, headers,
+                e.extensions());
+        if (e.retryAfter() != null) {
+            rb.header(HttpHeaders.RETRY_AFTER, Math.max(1, e.retryAfter().toSeconds()));
+        }
+        return rb.build();
+    }
+
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    public Response unauthorized(RuntimeException e, UriInfo uri, HttpHeaders headers) {
+        return problem(401, "unauthorized", "Unauthorized",
+                "A valid bearer token is required.", uri, headers, Map.of())
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri, HttpHeaders headers) {
+        return problem(403, "forbidden", "Forbidden",
+                "The caller is not allowed to do this.", uri, headers, Map.of()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e, UriInfo uri, HttpHeaders headers) {
+        List<Map<String, String>> violations = e.getConstraintViolations().stream()
+                .map(v -> Map.of("field", lastNode(v.getPropertyPath().toString()), "message", v.getMessage()))
+                .toList();
+        return problem(400, "validation-failed", "Invalid request",
+                "The request has invalid fields.", uri, headers, Map.of("violations", violations)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(JsonProcessingException e, UriInfo uri, HttpHeaders headers) {
+        return problem(400, "bad-request", "Bad request", "The request body is not valid JSON for this endpoint.",
+                uri, headers, Map.of()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri, HttpHeaders headers) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e, uri, headers);
+        }
+        Response.Status s = Response.Status.fromStatusCode(status);
+        String title = s == null ? "Error" : s.getReasonPhrase();
+        return problem(status, slug(title), title, title + ".", uri, headers, Map.of()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
+        String requestId = requestId(headers);
+        LOG.errorf(e, "Unexpected failure on %s (request %s)", uri.getPath(), requestId);
+        return problem(500, "internal-error", "Internal error",
+                "Something went wrong on our side. Quote request id " + requestId + " when reporting it.",
+                uri, headers, Map.of()).build();
+    }
+
+    static Response.ResponseBuilder problem(int status, String type, String title, String detail, UriInfo uri,
+            HttpHeaders headers, Map<String, Object> extensions) {
+        Map<String, Object> ext = new LinkedHashMap<>(extensions);
+        ext.put("request_id", requestId(headers));
+        return Response.status(status)
+                .type(Problem.MEDIA_TYPE)
+                .entity(new Problem(TYPE_BASE + type, title, status, detail, uri.getPath(), ext));
+    }
+
+    /** The request id set by {@link dev.oauthgw.audit.RequestIdFilter}, else a fresh one. */
+    static String requestId(HttpHeaders headers) {
+        String id = dev.oauthgw.audit.RequestIds.current();
+        return id != null ? id : UUID.randomUUID().toString();
+    }
+
+    private static String lastNode(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+
+    private static String slug(String title) {
+        return title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
+    }
+}

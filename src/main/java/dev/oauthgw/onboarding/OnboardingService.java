@@ -1,0 +1,275 @@
+package dev.oauthgw.onboarding;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import dev.oauthgw.audit.AuditAction;
+import dev.oauthgw.audit.AuditService;
+import dev.oauthgw.crypto.AssociatedData;
+import dev.oauthgw.crypto.Sealed;
+import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.grant.GrantService;
+import dev.oauthgw.onboarding.OnboardingLinkService.ActiveLink;
+import dev.oauthgw.onboarding.OnboardingLinkService.LinkRejected;
+import dev.oauthgw.partner.Partner;
+import dev.oauthgw.provider.IdentityResolver;
+import dev.oauthgw.provider.IdentityResolver.Identity;
+import dev.oauthgw.provider.ProviderException;
+import dev.oauthgw.provider.ProviderRegistry;
+import dev.oauthgw.provider.RegisteredProvider;
+import dev.oauthgw.provider.TokenClient;
+import dev.oauthgw.provider.TokenResponse;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+/**
+ * The authorization round trip: Connect (state + PKCE + browser binding) and the callback (checks,
+ * code exchange, identity check, storing the grant). The state and the browser cookie are stored only
+ * as SHA-256 hashes and are single-use; the PKCE verifier is stored encrypted.
+ */
+@ApplicationScoped
+public class OnboardingService {
+
+    private static final Logger LOG = Logger.getLogger(OnboardingService.class);
+    static final String ACTOR = "partner-admin";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final OnboardingConfig config;
+    private final OnboardingLinkService links;
+    private final ProviderRegistry providers;
+    private final TokenClient tokens;
+    private final IdentityResolver identities;
+    private final GrantService grants;
+    private final TokenCipher cipher;
+    private final AuditService audit;
+    private final Clock clock;
+
+    public OnboardingService(OnboardingConfig config, OnboardingLinkService links, ProviderRegistry providers,
+            TokenClient tokens, IdentityResolver identities, GrantService grants, TokenCipher cipher,
+            AuditService audit, Clock clock) {
+        this.config = config;
+        this.links = links;
+        this.providers = providers;
+        this.tokens = tokens;
+        this.identities = identities;
+        this.grants = grants;
+        this.cipher = cipher;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Where to send the browser, and the browser-binding cookie value to set. */
+    public record Connect(URI authorizeUri, String browserCookie) {
+        @Override
+        public String toString() {
+            return "Connect[" + authorizeUri.getHost() + "]";
+        }
+    }
+
+    /** How a callback ended, with the names to show on the result page. */
+    public record Result(OnboardingOutcome outcome, String partnerName) {
+    }
+
+    /** Starts an authorization for a good link; reuses the browser's binding cookie when it has one. */
+    @Transactional
+    public Connect connect(String linkToken, String existingCookie) {
+        ActiveLink link = links.resolve(linkToken);
+        RegisteredProvider provider = providers.defaultProvider();
+        String browser = wellFormed(existingCookie) ? existingCookie : random();
+        String state = random();
+        String verifier = random() + random(); // 86 characters, within RFC 7636's 43..128
+        Instant now = clock.instant();
+        PendingAuthorization p = new PendingAuthorization();
+        p.id = UUID.randomUUID();
+        p.stateHash = sha256(state);
+        p.browserHash = sha256(browser);
+        p.linkId = link.linkId();
+        p.partnerId = link.partnerId();
+        p.registration = provider.name();
+        Sealed sealed = cipher.seal(verifier, verifierAd(p.id));
+        p.codeVerifier = sealed.ciphertext();
+        p.codeVerifierKeyId = sealed.keyId();
+        p.redirectUri = provider.registration().redirectUri().toString();
+        p.createdAt = now;
+        p.expiresAt = now.plus(config.authorizationTimeout());
+        p.persist();
+        String challenge = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        return new Connect(providers.authorizeUri(provider, state, challenge), browser);
+    }
+
+    /** The state's pending authorization, claimed for this callback (single use). */
+    private record Claimed(UUID linkId, String partnerId, String partnerName, String registration,
+            String verifier) {
+        @Override
+        public String toString() {
+            return "Claimed[" + partnerId + "]";
+        }
+    }
+
+    private static final class Refused extends RuntimeException {
+        final OnboardingOutcome outcome;
+        final String partnerName;
+
+        Refused(OnboardingOutcome outcome, String partnerName) {
+            super(outcome.name(), null, false, false);
+            this.outcome = outcome;
+            this.partnerName = partnerName;
+        }
+    }
+
+    public Result callback(String state, String code, String error, String errorDescription, String browserCookie) {
+        Claim claim = QuarkusTransaction.requiringNew().call(() -> claim(state, browserCookie));
+        if (claim.refusal() != null) {
+            return new Result(claim.refusal(), claim.partnerName());
+        }
+        Claimed claimed = claim.claimed();
+        if (error != null) {
+            OnboardingOutcome outcome = "access_denied".equals(error) ? OnboardingOutcome.DENIED
+                    : OnboardingOutcome.PROVIDER_FAILURE;
+            failed(claimed, outcome, "provider answered error=" + clip(error)
+                    + (errorDescription == null ? "" : " (" + clip(errorDescription) + ")"));
+            return new Result(outcome, claimed.partnerName());
+        }
+        if (code == null || code.isBlank()) {
+            failed(claimed, OnboardingOutcome.PROVIDER_FAILURE, "provider sent neither code nor error");
+            return new Result(OnboardingOutcome.PROVIDER_FAILURE, claimed.partnerName());
+        }
+        try {
+            links.byId(claimed.linkId());
+        } catch (LinkRejected e) {
+            OnboardingOutcome outcome = OnboardingOutcome.of(e.problem());
+            failed(claimed, outcome, "link " + e.problem().name().toLowerCase() + " by the time of the callback");
+            return new Result(outcome, claimed.partnerName());
+        }
+        RegisteredProvider provider = providers.get(claimed.registration());
+        TokenResponse answer;
+        Identity identity;
+        try {
+            answer = tokens.exchangeCode(provider, code, claimed.verifier());
+            identity = identities.identify(provider, answer);
+        } catch (ProviderException e) {
+            LOG.warnf("Onboarding of partner %s failed at the provider: %s", claimed.partnerId(), e.getMessage());
+            failed(claimed, OnboardingOutcome.PROVIDER_FAILURE, e.getMessage());
+            return new Result(OnboardingOutcome.PROVIDER_FAILURE, claimed.partnerName());
+        }
+        try {
+            QuarkusTransaction.requiringNew().run(() -> complete(claimed, provider, answer, identity));
+        } catch (Refused r) {
+            failed(claimed, r.outcome, r.outcome == OnboardingOutcome.WRONG_ACCOUNT
+                    ? "token belongs to provider account " + identity.accountId().orElse("?")
+                    : "link " + r.outcome.name().toLowerCase());
+            return new Result(r.outcome, claimed.partnerName());
+        }
+        return new Result(OnboardingOutcome.SUCCESS, claimed.partnerName());
+    }
+
+    /** Looks up and claims the state's pending authorization; commits whatever it decides. */
+    private Claim claim(String state, String browserCookie) {
+        if (state == null || state.isBlank() || state.length() > 200) {
+            return Claim.refused(OnboardingOutcome.STATE_MISMATCH, null);
+        }
+        PendingAuthorization p = PendingAuthorization.<PendingAuthorization> find("stateHash", sha256(state))
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+        if (p == null) {
+            return Claim.refused(OnboardingOutcome.STATE_MISMATCH, null);
+        }
+        Partner partner = Partner.findById(p.partnerId);
+        String name = partner == null ? null : partner.displayName;
+        if (p.consumedAt != null) {
+            return Claim.refused(OnboardingOutcome.REPLAY, name);
+        }
+        if (!wellFormed(browserCookie) || !MessageDigest.isEqual(p.browserHash, sha256(browserCookie))) {
+            // not consumed: the browser that started the flow may still finish it
+            return Claim.refused(OnboardingOutcome.STATE_MISMATCH, name);
+        }
+        p.consumedAt = clock.instant();
+        if (!p.consumedAt.isBefore(p.expiresAt)) {
+            audit.record(ACTOR, AuditAction.ONBOARDING_FAILED, p.partnerId, null,
+                    Map.of("reason", OnboardingOutcome.AUTHORIZATION_EXPIRED.name(), "link_id", p.linkId.toString()));
+            return Claim.refused(OnboardingOutcome.AUTHORIZATION_EXPIRED, name);
+        }
+        String verifier = cipher.open(new Sealed(p.codeVerifier, p.codeVerifierKeyId), verifierAd(p.id));
+        return new Claim(new Claimed(p.linkId, p.partnerId, name, p.registration, verifier), null, name);
+    }
+
+    private record Claim(Claimed claimed, OnboardingOutcome refusal, String partnerName) {
+        static Claim refused(OnboardingOutcome outcome, String partnerName) {
+            return new Claim(null, outcome, partnerName);
+        }
+    }
+
+    private void complete(Claimed c, RegisteredProvider provider, TokenResponse answer, Identity identity) {
+        Partner partner = Partner.findById(c.partnerId(), LockModeType.PESSIMISTIC_WRITE);
+        OnboardingLink link = OnboardingLink.findById(c.linkId(), LockModeType.PESSIMISTIC_WRITE);
+        if (link.usedAt != null) {
+            throw new Refused(OnboardingOutcome.LINK_USED, partner.displayName);
+        }
+        Optional<String> account = identity.accountId();
+        if (account.isPresent() && partner.providerAccountId != null
+                && !partner.providerAccountId.equals(account.get())) {
+            throw new Refused(OnboardingOutcome.WRONG_ACCOUNT, partner.displayName);
+        }
+        if (account.isPresent() && partner.providerAccountId == null) {
+            partner.providerAccountId = account.get();
+            partner.updatedAt = clock.instant();
+        }
+        link.usedAt = clock.instant();
+        grants.store(new GrantService.NewGrant(c.partnerId(), provider.name(), answer,
+                identity.subject().orElse(null), c.linkId()), ACTOR);
+    }
+
+    private void failed(Claimed c, OnboardingOutcome outcome, String reason) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("reason", outcome.name());
+        detail.put("detail", reason);
+        detail.put("link_id", c.linkId().toString());
+        QuarkusTransaction.requiringNew().run(() -> audit.record(ACTOR, AuditAction.ONBOARDING_FAILED,
+                c.partnerId(), null, detail));
+    }
+
+    static AssociatedData verifierAd(UUID pendingId) {
+        return AssociatedData.of("pending_authorization", pendingId.toString(), "code_verifier");
+    }
+
+    private static boolean wellFormed(String cookie) {
+        return cookie != null && cookie.matches("[A-Za-z0-9_-]{43}");
+    }
+
+    private static String random() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    static byte[] sha256(String s) {
+        return digest(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] digest(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String clip(String s) {
+        String clean = s.replaceAll("[^\\x20-\\x7E]", "?");
+        return clean.length() > 200 ? clean.substring(0, 200) : clean;
+    }
+}

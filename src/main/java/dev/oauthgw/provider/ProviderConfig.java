@@ -1,0 +1,113 @@
+package dev.oauthgw.provider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Named provider registrations. The default one is Pax8; any standards-compliant OAuth 2.0 server
+ * works through a registration with the {@code rfc6749} dialect. Client secrets come from the
+ * environment or a secret store ({@code GATEWAY_PROVIDER_REGISTRATIONS_<NAME>_CLIENT_SECRET}).
+ */
+@ConfigMapping(prefix = "gateway.provider")
+public interface ProviderConfig {
+
+    /** The registration that onboarding links use unless told otherwise. */
+    @WithDefault("pax8")
+    String defaultRegistration();
+
+    /** Refuse to start with a non-https provider or redirect URL (on in prod). */
+    @WithDefault("true")
+    boolean requireHttps();
+
+    Map<String, Registration> registrations();
+
+    interface Registration {
+        URI authorizeUrl();
+
+        URI tokenUrl();
+
+        Optional<URI> revocationUrl();
+
+        String clientId();
+
+        /** Never logged, never printed; required (prod fails closed without it). */
+        Optional<String> clientSecret();
+
+        /** The gateway's callback as registered at the provider, e.g. https://gw.example.com/onboarding/callback */
+        URI redirectUri();
+
+        @WithDefault("Manage:Pax8Data offline_access")
+        String scopes();
+
+        /**
+         * Sent on the authorization request and, in the pax8 dialect, in every token request;
+         * {@code none} for a server that takes no audience. Read it through {@link ProviderConfig#audienceOf}.
+         */
+        @WithDefault("https://api.pax8.com")
+        String audience();
+
+        @WithDefault("pax8")
+        Dialect dialect();
+
+        /** rfc6749 dialect only: how the client authenticates at the token endpoint. */
+        @WithDefault("client-secret-basic")
+        ClientAuth clientAuth();
+
+        @WithDefault("PT5S")
+        Duration connectTimeout();
+
+        @WithDefault("PT10S")
+        Duration requestTimeout();
+
+        /** Display name of the vendor's app on the onboarding pages. */
+        @WithDefault("our app")
+        String appName();
+
+        Identity identity();
+    }
+
+    /** How the partner behind a new token is found. */
+    interface Identity {
+        @WithDefault("claim")
+        IdentityMethod method();
+
+        /** method=claim: the access-token claim that names the partner at the provider. */
+        @WithDefault("https://pax8.com/partner_id")
+        String claim();
+
+        /** method=probe: an authenticated GET that must answer 2xx with the new token. */
+        Optional<URI> probeUrl();
+    }
+
+    enum Dialect {
+        /** Pax8: JSON body with client credentials and a mandatory audience. */
+        PAX8,
+        /** RFC 6749: form-encoded body, client authentication by HTTP Basic or body parameters. */
+        RFC6749
+    }
+
+    enum ClientAuth {
+        CLIENT_SECRET_BASIC,
+        CLIENT_SECRET_POST
+    }
+
+    enum IdentityMethod {
+        /** Read the partner id from a claim of the (JWT) access token. */
+        CLAIM,
+        /** Call a cheap authenticated endpoint (for example GET /v1/companies?size=1); no partner id. */
+        PROBE,
+        /** No check beyond the code exchange itself. */
+        NONE
+    }
+
+    /** The registration's audience, empty when it is set to {@code none}. */
+    static Optional<String> audienceOf(Registration r) {
+        String a = r.audience().strip();
+        return a.isEmpty() || "none".equalsIgnoreCase(a) ? Optional.empty() : Optional.of(a);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.oauthgw.provider;
+
+import dev.oauthgw.provider.ProviderConfig.Registration;
+
+/** A provider registration with its name and its (validated) client secret. Never prints the secret. */
+public record RegisteredProvider(String name, Registration registration, String clientSecret) {
+
+    @Override
+    public String toString() {
+        return "RegisteredProvider[" + name + ", " + registration.dialect() + ", " + registration.tokenUrl() + "]";
+    }
+}

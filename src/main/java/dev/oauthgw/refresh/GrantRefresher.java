@@ -1,0 +1,311 @@
+package dev.oauthgw.refresh;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+import org.jboss.logging.Logger;
+
+import dev.oauthgw.audit.AuditAction;
+import dev.oauthgw.audit.AuditService;
+import dev.oauthgw.crypto.Sealed;
+import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.grant.Grant;
+import dev.oauthgw.grant.GrantService;
+import dev.oauthgw.grant.GrantState;
+import dev.oauthgw.grant.RefreshSchedule;
+import dev.oauthgw.provider.ProviderException;
+import dev.oauthgw.provider.ProviderRegistry;
+import dev.oauthgw.provider.RegisteredProvider;
+import dev.oauthgw.provider.TokenClient;
+import dev.oauthgw.provider.TokenResponse;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.LockTimeoutException;
+import jakarta.persistence.PessimisticLockException;
+
+/**
+ * Refreshes one grant, never twice at once anywhere in the cluster: callers in this JVM share one
+ * refresh (single flight), and across replicas the grant's row lock is held from the re-read to the
+ * commit of the provider's answer. After taking the lock the row is read again: when another caller
+ * or replica refreshed meanwhile, its token is used and the provider is not called.
+ * <p>
+ * Before the provider is called, a {@code refresh_attempt} row is committed on its own connection; it
+ * is deleted in the transaction that stores the answer. A row that outlives its transaction means an
+ * answer may have been lost, which the scheduler reports as an incident.
+ */
+@ApplicationScoped
+public class GrantRefresher {
+
+    private static final Logger LOG = Logger.getLogger(GrantRefresher.class);
+    static final String OWNER = ManagementFactory.getRuntimeMXBean().getName();
+
+    public enum Trigger {
+        INLINE, SCHEDULED, FORCED
+    }
+
+    /**
+     * What an attempt came to: the grant as it is now, whether the provider was called, and the
+     * provider's failure if there was one (already recorded on the grant).
+     */
+    public record Outcome(GrantSnapshot snapshot, boolean calledProvider, ProviderException failure) {
+    }
+
+    /** Another refresh of the same grant held it longer than the caller may wait. */
+    public static class Busy extends RuntimeException {
+        public Busy(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final ConcurrentHashMap<UUID, CompletableFuture<Outcome>> inflight = new ConcurrentHashMap<>();
+    private final EntityManager em;
+    private final TokenCipher cipher;
+    private final TokenClient tokens;
+    private final ProviderRegistry providers;
+    private final AuditService audit;
+    private final RefreshConfig config;
+    private final Clock clock;
+
+    public GrantRefresher(EntityManager em, TokenCipher cipher, TokenClient tokens, ProviderRegistry providers,
+            AuditService audit, RefreshConfig config, Clock clock) {
+        this.em = em;
+        this.cipher = cipher;
+        this.tokens = tokens;
+        this.providers = providers;
+        this.audit = audit;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * The inline path: makes sure the grant's access token stays valid for {@code minValid}, refreshing
+     * when it does not; concurrent callers in this JVM wait for one refresh.
+     */
+    public Outcome ensureValid(UUID grantId, Duration minValid, Duration lockWait) {
+        Predicate<Grant> needed = g -> remaining(g).compareTo(minValid) < 0;
+        for (int round = 0; round < 2; round++) {
+            CompletableFuture<Outcome> mine = new CompletableFuture<>();
+            CompletableFuture<Outcome> leader = inflight.putIfAbsent(grantId, mine);
+            if (leader == null) {
+                try {
+                    Outcome o = refresh(grantId, needed, Trigger.INLINE, lockWait);
+                    mine.complete(o);
+                    return o;
+                } catch (RuntimeException e) {
+                    mine.completeExceptionally(e);
+                    throw e;
+                } finally {
+                    inflight.remove(grantId, mine);
+                }
+            }
+            Outcome shared = await(leader, lockWait);
+            if (shared.failure() != null || !isShort(shared.snapshot(), minValid)) {
+                return shared;
+            }
+            // the leader needed less validity than this caller: take a turn of our own
+        }
+        return refresh(grantId, needed, Trigger.INLINE, lockWait);
+    }
+
+    /** Refreshes when {@code needed} holds for the grant as read under its row lock. */
+    public Outcome refresh(UUID grantId, Predicate<Grant> needed, Trigger trigger, Duration lockWait) {
+        Attempt a;
+        try {
+            a = QuarkusTransaction.requiringNew().timeout(txTimeoutSeconds(lockWait))
+                    .call(() -> attempt(grantId, needed, trigger, lockWait));
+        } catch (LockTimeoutException | PessimisticLockException e) {
+            throw new Busy("Another refresh of this grant is taking longer than " + lockWait.toSeconds() + " s");
+        } catch (RuntimeException e) {
+            if (isLockTimeout(e)) {
+                throw new Busy("Another refresh of this grant is taking longer than " + lockWait.toSeconds() + " s");
+            }
+            throw e;
+        }
+        return a.outcome();
+    }
+
+    private record Attempt(Outcome outcome) {
+    }
+
+    private Attempt attempt(UUID grantId, Predicate<Grant> needed, Trigger trigger, Duration lockWait) {
+        em.createNativeQuery("select set_config('lock_timeout', ?1, true)")
+                .setParameter(1, Math.max(1, lockWait.toMillis()) + "ms").getSingleResult();
+        Grant g = em.find(Grant.class, grantId, LockModeType.PESSIMISTIC_WRITE);
+        if (g == null) {
+            throw new IllegalStateException("grant " + grantId + " vanished");
+        }
+        if (!refreshable(g.state) || g.refreshToken == null
+                || (trigger != Trigger.FORCED && !needed.test(g))) {
+            return new Attempt(new Outcome(snapshot(g), false, null));
+        }
+        RegisteredProvider provider = providers.get(g.registration);
+        String refreshToken = cipher.open(new Sealed(g.refreshToken, g.refreshTokenKeyId),
+                GrantService.refreshAd(g.id));
+        Instant started = clock.instant();
+        markInFlight(g.id, started, trigger);
+        TokenResponse answer;
+        try {
+            answer = tokens.refresh(provider, refreshToken);
+        } catch (ProviderException e) {
+            recordFailure(g, e, trigger);
+            clearInFlight(g.id);
+            return new Attempt(new Outcome(snapshot(g), true, e));
+        }
+        apply(g, answer, trigger);
+        clearInFlight(g.id);
+        return new Attempt(new Outcome(snapshot(g), true, null));
+    }
+
+    private void apply(Grant g, TokenResponse t, Trigger trigger) {
+        Instant now = clock.instant();
+        GrantState before = g.state;
+        Sealed access = cipher.seal(t.accessToken(), GrantService.accessAd(g.id));
+        g.accessToken = access.ciphertext();
+        g.accessTokenKeyId = access.keyId();
+        if (t.refreshToken().isPresent()) { // no new refresh token: keep the old one
+            Sealed refresh = cipher.seal(t.refreshToken().get(), GrantService.refreshAd(g.id));
+            g.refreshToken = refresh.ciphertext();
+            g.refreshTokenKeyId = refresh.keyId();
+        }
+        g.accessExpiresAt = t.expiresAt();
+        t.refreshExpiresAt().ifPresent(r -> g.refreshExpiresAt = r);
+        g.scope = t.scope();
+        g.refreshDueAt = RefreshSchedule.dueAt(g.id, now, t.expiresAt());
+        g.refreshFailures = 0;
+        g.lastRefreshAt = now;
+        g.lastRefreshOutcome = "OK";
+        g.lastError = null;
+        g.updatedAt = now;
+        if (before != GrantState.ACTIVE) {
+            changeState(g, GrantState.ACTIVE, "refresh succeeded (" + trigger.name().toLowerCase() + ")");
+        }
+    }
+
+    private void recordFailure(Grant g, ProviderException e, Trigger trigger) {
+        Instant now = clock.instant();
+        g.lastRefreshAt = now;
+        g.lastError = e.getMessage();
+        g.updatedAt = now;
+        switch (e.kind()) {
+            case INVALID_GRANT -> {
+                g.lastRefreshOutcome = "INVALID_GRANT";
+                g.refreshDueAt = null;
+                changeState(g, GrantState.REAUTH_REQUIRED, "provider answered invalid_grant");
+                LOG.warnf("Grant of partner %s is dead at the provider (invalid_grant): re-authorization required",
+                        g.partnerId);
+            }
+            default -> {
+                g.lastRefreshOutcome = e.kind().name();
+                g.refreshFailures++;
+                g.refreshDueAt = now.plus(backoff(g.refreshFailures, e));
+                if (g.state == GrantState.ACTIVE && e.kind() != ProviderException.Kind.CLIENT_REJECTED) {
+                    changeState(g, GrantState.REFRESH_FAILING, e.kind().name().toLowerCase() + ": " + e.getMessage());
+                }
+                LOG.warnf("Refresh of partner %s failed (%s, attempt %d, %s); next attempt at %s", g.partnerId,
+                        e.kind(), g.refreshFailures, trigger, g.refreshDueAt);
+            }
+        }
+    }
+
+    /** Exponential backoff with full jitter, never sooner than the provider's Retry-After. */
+    Duration backoff(int failures, ProviderException e) {
+        long base = config.backoffInitial().toMillis();
+        long cap = config.backoffMax().toMillis();
+        long exp = Math.min(cap, base << Math.min(20, Math.max(0, failures - 1)));
+        long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
+        Duration d = Duration.ofMillis(jittered);
+        if (e.retryAfter().isPresent() && e.retryAfter().get().compareTo(d) > 0) {
+            d = e.retryAfter().get();
+        }
+        return d;
+    }
+
+    private void changeState(Grant g, GrantState to, String reason) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("from", g.state.name());
+        detail.put("to", to.name());
+        detail.put("reason", reason);
+        g.state = to;
+        g.stateSince = clock.instant();
+        audit.record("system", AuditAction.GRANT_STATE_CHANGED, g.partnerId, g.id, detail);
+    }
+
+    private void markInFlight(UUID grantId, Instant started, Trigger trigger) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "insert into refresh_attempt (grant_id, started_at, owner, trigger) values (?1, ?2, ?3, ?4) "
+                        + "on conflict (grant_id) do update set started_at = excluded.started_at, "
+                        + "owner = excluded.owner, trigger = excluded.trigger")
+                .setParameter(1, grantId).setParameter(2, started).setParameter(3, OWNER)
+                .setParameter(4, trigger.name()).executeUpdate());
+    }
+
+    private void clearInFlight(UUID grantId) {
+        em.createNativeQuery("delete from refresh_attempt where grant_id = ?1").setParameter(1, grantId)
+                .executeUpdate();
+    }
+
+    private GrantSnapshot snapshot(Grant g) {
+        String access = g.accessToken == null ? null
+                : cipher.open(new Sealed(g.accessToken, g.accessTokenKeyId), GrantService.accessAd(g.id));
+        return new GrantSnapshot(g.id, g.partnerId, g.state, g.stateSince, access, g.accessExpiresAt, g.scope);
+    }
+
+    private Duration remaining(Grant g) {
+        return g.accessExpiresAt == null ? Duration.ZERO : Duration.between(clock.instant(), g.accessExpiresAt);
+    }
+
+    private boolean isShort(GrantSnapshot s, Duration minValid) {
+        return s.accessExpiresAt() == null
+                || Duration.between(clock.instant(), s.accessExpiresAt()).compareTo(minValid) < 0;
+    }
+
+    static boolean refreshable(GrantState s) {
+        return s == GrantState.ACTIVE || s == GrantState.REFRESH_FAILING;
+    }
+
+    private Outcome await(CompletableFuture<Outcome> leader, Duration wait) {
+        try {
+            return leader.get(wait.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Busy("Interrupted while waiting for another refresh");
+        } catch (TimeoutException e) {
+            throw new Busy("Another refresh of this grant is taking too long");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static int txTimeoutSeconds(Duration lockWait) {
+        return (int) Math.min(600, lockWait.toSeconds() + 90);
+    }
+
+    private static boolean isLockTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LockTimeoutException || t instanceof PessimisticLockException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.oauthgw.refresh;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import dev.oauthgw.grant.GrantState;
+
+/** A grant's serving view after a read or a refresh. Holds a token: {@link #toString()} hides it. */
+public record GrantSnapshot(UUID grantId, String partnerId, GrantState state, Instant stateSince, String accessToken,
+        Instant accessExpiresAt, String scope) {
+
+    @Override
+    public String toString() {
+        return "GrantSnapshot[" + partnerId + ", " + state + ", expiresAt=" + accessExpiresAt + "]";
+    }
+}

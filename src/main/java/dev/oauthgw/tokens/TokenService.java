@@ -1,0 +1,171 @@
+package dev.oauthgw.tokens;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.oauthgw.audit.RequestIds;
+import dev.oauthgw.audit.TokenAccessRecorder;
+import dev.oauthgw.common.GatewayException;
+import dev.oauthgw.crypto.Sealed;
+import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.grant.GrantService;
+import dev.oauthgw.grant.GrantState;
+import dev.oauthgw.refresh.GrantRefresher;
+import dev.oauthgw.refresh.GrantSnapshot;
+import dev.oauthgw.provider.ProviderException;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Hands out a partner's access token that stays valid for at least the caller's minimum. The hot path
+ * is one indexed read and one decryption; a token too close to expiry is refreshed inline through
+ * {@link GrantRefresher} (single flight per grant across the cluster).
+ */
+@ApplicationScoped
+public class TokenService {
+
+    private static final String READ = "select g.id, g.state, g.state_since, g.access_token, g.access_token_key_id, "
+            + "g.access_expires_at, g.scope from partner_grant g where g.partner_id = ?";
+
+    /** A token to hand out. {@link #toString()} hides it. */
+    public record Served(String partnerId, String accessToken, Instant expiresAt, String scope) {
+        @Override
+        public String toString() {
+            return "Served[" + partnerId + ", expiresAt=" + expiresAt + "]";
+        }
+    }
+
+    private final AgroalDataSource dataSource;
+    private final TokenCipher cipher;
+    private final GrantRefresher refresher;
+    private final TokenAccessRecorder recorder;
+    private final TokensConfig config;
+    private final Clock clock;
+
+    public TokenService(AgroalDataSource dataSource, TokenCipher cipher, GrantRefresher refresher,
+            TokenAccessRecorder recorder, TokensConfig config, Clock clock) {
+        this.dataSource = dataSource;
+        this.cipher = cipher;
+        this.refresher = refresher;
+        this.recorder = recorder;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** The caller's minimum validity: the default, or what it asked for within the cap. */
+    public Duration minValidity(Optional<Duration> asked) {
+        Duration d = asked.orElse(config.minValidity());
+        if (d.isNegative() || d.compareTo(config.maxMinValidity()) > 0) {
+            throw GatewayException.badRequest("min_valid must be between PT0S and " + config.maxMinValidity() + ".");
+        }
+        return d;
+    }
+
+    public Served tokenFor(String partnerId, Duration minValid, String caller) {
+        GrantSnapshot s = read(partnerId).orElseThrow(() -> noGrant(partnerId));
+        checkState(s);
+        if (validFor(s).compareTo(minValid) < 0) {
+            s = refreshInline(s, minValid);
+        }
+        recorder.record(new TokenAccessRecorder.Access(clock.instant(), caller, partnerId, s.grantId(),
+                RequestIds.current(), s.accessExpiresAt(), "partner"));
+        return new Served(partnerId, s.accessToken(), s.accessExpiresAt(), s.scope());
+    }
+
+    private GrantSnapshot refreshInline(GrantSnapshot stored, Duration minValid) {
+        GrantRefresher.Outcome o;
+        try {
+            o = refresher.ensureValid(stored.grantId(), minValid, config.lockWait());
+        } catch (GrantRefresher.Busy e) {
+            throw unavailable(stored, e.getMessage(), config.retryAfter());
+        }
+        GrantSnapshot now = o.snapshot();
+        checkState(now);
+        if (validFor(now).compareTo(minValid) >= 0) {
+            return now;
+        }
+        ProviderException f = o.failure();
+        if (f != null && f.kind() == ProviderException.Kind.CLIENT_REJECTED) {
+            throw unavailable(now, "The provider rejects the gateway's client credentials; operators are alerted.",
+                    config.retryAfter());
+        }
+        throw unavailable(now, f == null ? "The grant could not be refreshed." : "The provider could not refresh the grant ("
+                + f.kind().name().toLowerCase() + ").", f == null ? config.retryAfter() : f.retryAfter().orElse(config.retryAfter()));
+    }
+
+    private GatewayException unavailable(GrantSnapshot s, String why, Duration retryAfter) {
+        GatewayException e = GatewayException.unavailable(why
+                + " No stored token is valid for the minimum asked; retry later, or ask with a smaller min_valid.",
+                retryAfter);
+        if (s.accessExpiresAt() != null && s.accessExpiresAt().isAfter(clock.instant())) {
+            e = e.with("stored_token_expires_at", s.accessExpiresAt().toString());
+        }
+        return e;
+    }
+
+    private void checkState(GrantSnapshot s) {
+        if (s.state() == GrantState.REAUTH_REQUIRED || s.state() == GrantState.REVOKED
+                || s.state() == GrantState.PENDING || s.accessToken() == null) {
+            Map<String, Object> ext = new LinkedHashMap<>();
+            ext.put("partner_id", s.partnerId());
+            ext.put("grant_state", s.state().name());
+            ext.put("state_since", s.stateSince().toString());
+            throw GatewayException.conflict("reauthorization-required", "Re-authorization required",
+                    "The grant of partner '" + s.partnerId() + "' is " + s.state() + " since " + s.stateSince()
+                            + ": the partner must connect again through a new onboarding link.",
+                    ext);
+        }
+    }
+
+    private GatewayException noGrant(String partnerId) {
+        boolean known = exists(partnerId);
+        return GatewayException.notFound(known ? "Partner '" + partnerId + "' has not connected a grant yet."
+                : "No partner with id '" + partnerId + "'.");
+    }
+
+    private Duration validFor(GrantSnapshot s) {
+        return s.accessExpiresAt() == null ? Duration.ZERO : Duration.between(clock.instant(), s.accessExpiresAt());
+    }
+
+    private Optional<GrantSnapshot> read(String partnerId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(READ)) {
+            ps.setString(1, partnerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                UUID id = rs.getObject(1, UUID.class);
+                byte[] ct = rs.getBytes(4);
+                String token = ct == null ? null
+                        : cipher.open(new Sealed(ct, rs.getInt(5)), GrantService.accessAd(id));
+                Timestamp exp = rs.getTimestamp(6);
+                return Optional.of(new GrantSnapshot(id, partnerId, GrantState.valueOf(rs.getString(2)),
+                        rs.getTimestamp(3).toInstant(), token, exp == null ? null : exp.toInstant(), rs.getString(7)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the grant of partner " + partnerId, e);
+        }
+    }
+
+    private boolean exists(String partnerId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select 1 from partner where id = ?")) {
+            ps.setString(1, partnerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not look up partner " + partnerId, e);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.oauthgw.tokens;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** GET /tokens: how long a served token must stay valid, and the vendor's own client-credentials tokens. */
+@ConfigMapping(prefix = "gateway.tokens")
+public interface TokensConfig {
+
+    /** A served token stays valid at least this long unless the caller asks otherwise ({@code min_valid}). */
+    @WithDefault("PT5M")
+    Duration minValidity();
+
+    /** The most a caller may ask for with {@code min_valid}. */
+    @WithDefault("PT6H")
+    Duration maxMinValidity();
+
+    /** How long a caller waits for another caller's (or replica's) refresh of the same grant. */
+    @WithDefault("PT15S")
+    Duration lockWait();
+
+    /** Retry-After on a 503 when the provider did not say. */
+    @WithDefault("PT30S")
+    Duration retryAfter();
+
+    /** The vendor's own client-credentials tokens, by name: GET /tokens/vendor/{name}. */
+    Map<String, VendorAudience> vendor();
+
+    interface VendorAudience {
+        /** e.g. https://api.pax8.com (a partner's own keys), api://provisioning, api://usage */
+        String audience();
+
+        /** The provider registration whose client credentials are used. */
+        @WithDefault("pax8")
+        String registration();
+    }
+}

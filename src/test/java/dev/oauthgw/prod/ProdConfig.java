@@ -1,0 +1,93 @@
+package dev.oauthgw.prod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.oauthgw.devdb.LocalDatabase;
+
+/**
+ * A complete prod-profile configuration for running the packaged jar in tests: a database (the
+ * configured one, else a local one), random keys, https URLs and a JWT verification key.
+ */
+final class ProdConfig {
+
+    private ProdConfig() {
+    }
+
+    /** Settings as environment variables, the way an operator gives them. */
+    static Map<String, String> env() {
+        Map<String, String> env = new LinkedHashMap<>();
+        String url = System.getenv("QUARKUS_DATASOURCE_JDBC_URL");
+        if (url != null && !url.isBlank()) {
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", url);
+            env.put("QUARKUS_DATASOURCE_USERNAME", System.getenv().getOrDefault("QUARKUS_DATASOURCE_USERNAME", ""));
+            env.put("QUARKUS_DATASOURCE_PASSWORD", System.getenv().getOrDefault("QUARKUS_DATASOURCE_PASSWORD", ""));
+        } else {
+            LocalDatabase db = LocalDatabase.obtain();
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
+            env.put("QUARKUS_DATASOURCE_USERNAME", db.username());
+            env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
+        }
+        env.put("GATEWAY_CRYPTO_KEYRING", "1:" + randomKey());
+        env.put("GATEWAY_ONBOARDING_LINK_SIGNING_KEY", randomKey());
+        env.put("GATEWAY_ONBOARDING_PUBLIC_URL", "https://gateway.example.test");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_ID", "prod-client");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET", "prod-secret-" + randomKey());
+        env.put("GATEWAY_JWT_ISSUER", "https://issuer.example.test");
+        env.put("GATEWAY_JWT_PUBLIC_KEY_LOCATION", publicKeyPem().toString());
+        return env;
+    }
+
+    /** The same settings as system properties (for @QuarkusIntegrationTest, which passes -D options). */
+    static Map<String, String> properties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        env().forEach((k, v) -> props.put(toProperty(k), v));
+        return props;
+    }
+
+    private static String toProperty(String env) {
+        return switch (env) {
+            case "QUARKUS_DATASOURCE_JDBC_URL" -> "quarkus.datasource.jdbc.url";
+            case "QUARKUS_DATASOURCE_USERNAME" -> "quarkus.datasource.username";
+            case "QUARKUS_DATASOURCE_PASSWORD" -> "quarkus.datasource.password";
+            case "GATEWAY_CRYPTO_KEYRING" -> "gateway.crypto.keyring";
+            case "GATEWAY_ONBOARDING_LINK_SIGNING_KEY" -> "gateway.onboarding.link-signing-key";
+            case "GATEWAY_ONBOARDING_PUBLIC_URL" -> "gateway.onboarding.public-url";
+            case "GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_ID" -> "gateway.provider.registrations.pax8.client-id";
+            case "GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET" -> "gateway.provider.registrations.pax8.client-secret";
+            case "GATEWAY_JWT_ISSUER" -> "mp.jwt.verify.issuer";
+            case "GATEWAY_JWT_PUBLIC_KEY_LOCATION" -> "mp.jwt.verify.publickey.location";
+            default -> throw new IllegalArgumentException(env);
+        };
+    }
+
+    static String randomKey() {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        return Base64.getEncoder().encodeToString(k);
+    }
+
+    private static Path publicKeyPem() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            String pem = "-----BEGIN PUBLIC KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(g.generateKeyPair().getPublic().getEncoded())
+                    + "\n-----END PUBLIC KEY-----\n";
+            Path dir = Path.of("target", "prod-it");
+            Files.createDirectories(dir);
+            Path file = dir.resolve("jwt-public.pem").toAbsolutePath();
+            Files.writeString(file, pem);
+            return file;
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.oauthgw.prod;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged jar in the prod profile refuses to start when a secret is missing or a URL is not
+ * https, says which setting, and prints no secret value.
+ */
+class ProdFailsClosedIT {
+
+    private record Run(int exitCode, String output) {
+    }
+
+    private static Run start(Map<String, String> env) throws IOException, InterruptedException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertTrue(Files.exists(jar), "package the application first (mvn verify does)");
+        Path log = Files.createTempFile("prod-start", ".log");
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=0", "-jar", jar.toString()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new Run(Integer.MIN_VALUE, Files.readString(log, StandardCharsets.UTF_8));
+        }
+        return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    private static void refuses(String remove, String setOrNull, String value, String expectedMessage)
+            throws Exception {
+        Map<String, String> env = ProdConfig.env();
+        String secret = env.get("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET");
+        String keyring = env.get("GATEWAY_CRYPTO_KEYRING");
+        if (remove != null) {
+            env.remove(remove);
+        }
+        if (setOrNull != null) {
+            env.put(setOrNull, value);
+        }
+        Run run = start(env);
+        assertNotEquals(Integer.MIN_VALUE, run.exitCode(), "the application started instead of refusing:\n" + run.output());
+        assertNotEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains(expectedMessage), "expected '" + expectedMessage + "' in:\n" + run.output());
+        assertFalse(run.output().contains(secret), "client secret printed");
+        assertFalse(run.output().contains(keyring.substring(2)), "key printed");
+    }
+
+    @Test
+    void refuses_to_start_without_the_crypto_keyring() throws Exception {
+        refuses("GATEWAY_CRYPTO_KEYRING", null, null, "GATEWAY_CRYPTO_KEYRING");
+    }
+
+    @Test
+    void refuses_to_start_without_the_client_secret() throws Exception {
+        refuses("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET", null, null,
+                "GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET");
+    }
+
+    @Test
+    void refuses_to_start_without_the_link_signing_key() throws Exception {
+        refuses("GATEWAY_ONBOARDING_LINK_SIGNING_KEY", null, null, "GATEWAY_ONBOARDING_LINK_SIGNING_KEY");
+    }
+
+    @Test
+    void refuses_to_start_with_a_plain_http_public_url() throws Exception {
+        refuses(null, "GATEWAY_ONBOARDING_PUBLIC_URL", "http://gateway.example.test", "must use https");
+    }
+
+    @Test
+    void refuses_to_start_without_a_jwt_verification_key() throws Exception {
+        refuses("GATEWAY_JWT_PUBLIC_KEY_LOCATION", null, null, "GATEWAY_JWT_PUBLIC_KEY_LOCATION");
+    }
+}
