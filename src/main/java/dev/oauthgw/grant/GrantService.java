@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.crypto.AssociatedData;
+import dev.oauthgw.crypto.EncryptedColumn;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
 import dev.oauthgw.partner.Partner;
@@ -24,8 +25,6 @@ import jakarta.transaction.Transactional;
 /** Partners' grants: storing a new grant from onboarding, and reading a grant's status (never a token). */
 @ApplicationScoped
 public class GrantService {
-
-    public static final String TABLE = "partner_grant";
 
     private final Clock clock;
     private final TokenCipher cipher;
@@ -120,10 +119,10 @@ public class GrantService {
     }
 
     public static AssociatedData accessAd(UUID grantId) {
-        return AssociatedData.of(TABLE, grantId.toString(), "access_token");
+        return EncryptedColumn.GRANT_ACCESS_TOKEN.associatedData(grantId);
     }
 
     public static AssociatedData refreshAd(UUID grantId) {
-        return AssociatedData.of(TABLE, grantId.toString(), "refresh_token");
+        return EncryptedColumn.GRANT_REFRESH_TOKEN.associatedData(grantId);
     }
 }

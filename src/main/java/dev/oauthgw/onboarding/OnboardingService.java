@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.crypto.AssociatedData;
+import dev.oauthgw.crypto.EncryptedColumn;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
 import dev.oauthgw.grant.GrantService;
@@ -243,7 +244,7 @@ public class OnboardingService {
     }
 
     static AssociatedData verifierAd(UUID pendingId) {
-        return AssociatedData.of("pending_authorization", pendingId.toString(), "code_verifier");
+        return EncryptedColumn.PENDING_CODE_VERIFIER.associatedData(pendingId);
     }
 
     private static boolean wellFormed(String cookie) {

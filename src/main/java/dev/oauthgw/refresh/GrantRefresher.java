@@ -61,7 +61,11 @@ public class GrantRefresher {
      * What an attempt came to: the grant as it is now, whether the provider was called, and the
      * provider's failure if there was one (already recorded on the grant).
      */
-    public record Outcome(GrantSnapshot snapshot, boolean calledProvider, ProviderException failure) {
+    public record Outcome(GrantSnapshot snapshot, boolean calledProvider, ProviderException failure,
+            Instant backoffUntil) {
+        static Outcome unchanged(GrantSnapshot s) {
+            return new Outcome(s, false, null, null);
+        }
     }
 
     /** Another refresh of the same grant held it longer than the caller may wait. */
@@ -113,7 +117,7 @@ public class GrantRefresher {
                 }
             }
             Outcome shared = await(leader, lockWait);
-            if (shared.failure() != null || !isShort(shared.snapshot(), minValid)) {
+            if (shared.failure() != null || shared.backoffUntil() != null || !isShort(shared.snapshot(), minValid)) {
                 return shared;
             }
             // the leader needed less validity than this caller: take a turn of our own
@@ -150,7 +154,12 @@ public class GrantRefresher {
         }
         if (!refreshable(g.state) || g.refreshToken == null
                 || (trigger != Trigger.FORCED && !needed.test(g))) {
-            return new Attempt(new Outcome(snapshot(g), false, null));
+            return new Attempt(Outcome.unchanged(snapshot(g)));
+        }
+        if (trigger == Trigger.INLINE && g.state == GrantState.REFRESH_FAILING && g.refreshDueAt != null
+                && g.refreshDueAt.isAfter(clock.instant())) {
+            // backing off after a failure: callers do not hammer a failing provider
+            return new Attempt(new Outcome(snapshot(g), false, null, g.refreshDueAt));
         }
         RegisteredProvider provider = providers.get(g.registration);
         String refreshToken = cipher.open(new Sealed(g.refreshToken, g.refreshTokenKeyId),
@@ -163,11 +172,11 @@ public class GrantRefresher {
         } catch (ProviderException e) {
             recordFailure(g, e, trigger);
             clearInFlight(g.id);
-            return new Attempt(new Outcome(snapshot(g), true, e));
+            return new Attempt(new Outcome(snapshot(g), true, e, g.refreshDueAt));
         }
         apply(g, answer, trigger);
         clearInFlight(g.id);
-        return new Attempt(new Outcome(snapshot(g), true, null));
+        return new Attempt(new Outcome(snapshot(g), true, null, null));
     }
 
     private void apply(Grant g, TokenResponse t, Trigger trigger) {

@@ -95,6 +95,10 @@ public class TokenService {
             return now;
         }
         ProviderException f = o.failure();
+        if (f == null && o.backoffUntil() != null) {
+            throw unavailable(now, "Refreshing this grant failed recently; the gateway retries at "
+                    + o.backoffUntil() + ".", Duration.between(clock.instant(), o.backoffUntil()));
+        }
         if (f != null && f.kind() == ProviderException.Kind.CLIENT_REJECTED) {
             throw unavailable(now, "The provider rejects the gateway's client credentials; operators are alerted.",
                     config.retryAfter());

@@ -11,6 +11,7 @@ import dev.oauthgw.audit.RequestIds;
 import dev.oauthgw.audit.TokenAccessRecorder;
 import dev.oauthgw.common.GatewayException;
 import dev.oauthgw.crypto.AssociatedData;
+import dev.oauthgw.crypto.EncryptedColumn;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
 import dev.oauthgw.provider.ProviderException;
@@ -148,6 +149,6 @@ public class VendorTokenService {
     }
 
     static AssociatedData ad(String name) {
-        return AssociatedData.of("vendor_token", name, "access_token");
+        return EncryptedColumn.VENDOR_ACCESS_TOKEN.associatedData(name);
     }
 }

@@ -41,11 +41,16 @@ public final class TestJwt {
                 .expiresIn(300).sign();
     }
 
-    /** A valid token whose payload was changed after signing (roles widened). */
+    /** A valid token whose payload was changed after signing (roles widened to ops). */
     public static String tampered() {
+        return tamperedWithRole("ops");
+    }
+
+    /** A valid token whose payload was changed after signing (roles widened to the given role). */
+    public static String tamperedWithRole(String role) {
         String[] parts = withRoles("eve@vendor.test", "viewer").split("\\.");
         String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-                .replace("\"viewer\"", "\"ops\"");
+                .replace("\"viewer\"", "\"" + role + "\"");
         return parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
     }

@@ -1,0 +1,319 @@
+package dev.oauthgw.tokens;
+
+import static dev.oauthgw.testing.OnboardingDriver.newPartner;
+import static dev.oauthgw.testing.OnboardingDriver.onboard;
+import static dev.oauthgw.testing.OnboardingDriver.outcome;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.oauthgw.audit.TokenAccessRecorder;
+import dev.oauthgw.sandbox.SandboxCounters;
+import dev.oauthgw.sandbox.SandboxFaults;
+import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.testing.Db;
+import dev.oauthgw.testing.TestJwt;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.smallrye.jwt.build.Jwt;
+import jakarta.inject.Inject;
+
+/** GET /tokens/{partnerId}: the contract, every error, and single-flight inline refresh. */
+@QuarkusTest
+class TokensApiTest {
+
+    @Inject
+    Db db;
+    @Inject
+    SandboxState sandbox;
+    @Inject
+    TokenAccessRecorder recorder;
+
+    @AfterEach
+    void clearFaults() {
+        sandbox.faults().reset();
+    }
+
+    private static String caller() {
+        return TestJwt.withRoles("svc-billing", TokensResource.ROLE);
+    }
+
+    /** A partner onboarded through the sandbox as a sandbox partner of its own. */
+    private String onboarded(String sandboxKey) {
+        if (sandbox.partner(sandboxKey).isEmpty()) {
+            sandbox.registerPartner(sandboxKey, "Sandbox " + sandboxKey);
+        }
+        String partner = newPartner("Tokens " + sandboxKey);
+        assertEquals("SUCCESS", outcome(onboard(partner, sandboxKey)));
+        return partner;
+    }
+
+    private static String key() {
+        return "tk-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private void expireIn(String partnerId, Duration d) {
+        db.update("update partner_grant set access_expires_at = ? where partner_id = ?",
+                java.sql.Timestamp.from(Instant.now().plus(d)), partnerId);
+    }
+
+    @Test
+    void serves_a_valid_token_that_works_for_that_partner_only() {
+        String k1 = key();
+        String k2 = key();
+        String p1 = onboarded(k1);
+        String p2 = onboarded(k2);
+        Response r = given().auth().oauth2(caller()).get("/tokens/" + p1);
+        r.then().statusCode(200).header("Cache-Control", "no-store")
+                .body("partner_id", equalTo(p1)).body("token_type", equalTo("Bearer"))
+                .body("expires_in", greaterThan(86_000)).body("expires_at", notNullValue())
+                .body("scope", equalTo("Manage:Pax8Data offline_access"));
+        String token1 = r.path("access_token");
+        String token2 = given().auth().oauth2(caller()).get("/tokens/" + p2).then().statusCode(200)
+                .extract().path("access_token");
+        assertEquals(k1, sandbox.liveAccessToken(token1).orElseThrow().partnerKey());
+        List<String> c1 = given().auth().oauth2(token1).get("/sandbox/v1/companies?size=200").then().statusCode(200)
+                .extract().path("content.id");
+        List<String> c2 = given().auth().oauth2(token2).get("/sandbox/v1/companies?size=200").then().statusCode(200)
+                .extract().path("content.id");
+        assertTrue(c1.stream().noneMatch(c2::contains), "each token sees only its own partner's companies");
+    }
+
+    @Test
+    void every_token_handed_out_is_audited_with_the_caller() {
+        String p = onboarded(key());
+        String requestId = "req-" + UUID.randomUUID();
+        given().auth().oauth2(caller()).header("X-Request-Id", requestId).get("/tokens/" + p).then().statusCode(200)
+                .header("X-Request-Id", requestId);
+        recorder.flushAll();
+        awaitAudit(p, requestId);
+        var row = db.one("select actor, detail::text as d from audit_event where action = 'TOKEN_SERVED' and request_id = ?",
+                requestId);
+        assertEquals("svc-billing", row.get("actor"));
+        assertTrue(row.get("d").toString().contains("token_expires_at"));
+    }
+
+    private void awaitAudit(String partner, String requestId) {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (db.count("select count(*) from audit_event where action = 'TOKEN_SERVED' and request_id = ?", requestId) == 0) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no TOKEN_SERVED record for " + partner);
+            }
+            recorder.flushAll();
+        }
+    }
+
+    @Test
+    void a_token_inside_the_margin_is_refreshed_inline() {
+        String k = key();
+        String p = onboarded(k);
+        String before = given().auth().oauth2(caller()).get("/tokens/" + p).then().extract().path("access_token");
+        expireIn(p, Duration.ofMinutes(2));
+        long refreshes = sandbox.counters().refreshesForPartner(k);
+        String after = given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200)
+                .body("expires_in", greaterThan(86_000)).extract().path("access_token");
+        assertNotEquals(before, after);
+        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+        // and the next call is served from the database without calling the provider
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200).body("access_token", equalTo(after));
+        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+    }
+
+    @Test
+    void a_caller_may_ask_for_more_validity_within_the_cap() {
+        String k = key();
+        String p = onboarded(k);
+        expireIn(p, Duration.ofMinutes(20));
+        long refreshes = sandbox.counters().refreshesForPartner(k);
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200); // 20 min >= 5 min default
+        assertEquals(refreshes, sandbox.counters().refreshesForPartner(k));
+        given().auth().oauth2(caller()).queryParam("min_valid", "PT30M").get("/tokens/" + p).then().statusCode(200)
+                .body("expires_in", greaterThan(86_000));
+        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+        given().auth().oauth2(caller()).queryParam("min_valid", "P2D").get("/tokens/" + p).then().statusCode(400)
+                .contentType("application/problem+json");
+        given().auth().oauth2(caller()).queryParam("min_valid", "ten minutes").get("/tokens/" + p).then()
+                .statusCode(400);
+    }
+
+    @Test
+    void provider_down_and_no_token_meets_the_minimum_is_503_with_retry_after() {
+        String k = key();
+        String p = onboarded(k);
+        expireIn(p, Duration.ofMinutes(2));
+        sandbox.faults().failTokenEndpoint(503, SandboxFaults.UNTIL_CLEARED);
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", notNullValue())
+                .body("stored_token_expires_at", notNullValue());
+        // documented: a caller that can live with less may ask for less and gets the stored token
+        given().auth().oauth2(caller()).queryParam("min_valid", "PT1M").get("/tokens/" + p).then().statusCode(200)
+                .body("expires_in", org.hamcrest.Matchers.lessThan(200));
+        assertEquals("REFRESH_FAILING", db.one("select state from partner_grant where partner_id = ?", p).get("state"));
+        // while the grant backs off, callers get 503 at once without another provider call
+        long calls = sandbox.counters().refreshesForPartner(k) + sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(503).header("Retry-After", notNullValue());
+        assertEquals(calls, sandbox.counters().refreshesForPartner(k) + sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN));
+        // the provider is back and the backoff is over: served fresh, grant ACTIVE again
+        sandbox.faults().reset();
+        db.update("update partner_grant set refresh_due_at = now() where partner_id = ?", p);
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200).body("expires_in", greaterThan(86_000));
+        assertEquals("ACTIVE", db.one("select state from partner_grant where partner_id = ?", p).get("state"));
+    }
+
+    @Test
+    void rate_limited_provider_passes_its_retry_after_on() {
+        String p = onboarded(key());
+        expireIn(p, Duration.ofMinutes(1));
+        sandbox.faults().rateLimitTokenEndpoint(77, 1);
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(503).header("Retry-After", "77");
+    }
+
+    @Test
+    void a_dead_grant_is_409_and_says_since_when() {
+        String k = key();
+        String p = onboarded(k);
+        expireIn(p, Duration.ofMinutes(1));
+        sandbox.faults().invalidGrantForPartner(k);
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(409)
+                .contentType("application/problem+json").body("grant_state", equalTo("REAUTH_REQUIRED"))
+                .body("state_since", notNullValue()).body("type", endsWith("/reauthorization-required"));
+        long calls = sandbox.counters().refreshesForPartner(k);
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(409);
+        assertEquals(calls, sandbox.counters().refreshesForPartner(k), "no further provider calls for a dead grant");
+    }
+
+    @Test
+    void unknown_partner_and_partner_without_grant_are_404() {
+        given().auth().oauth2(caller()).get("/tokens/nobody-" + UUID.randomUUID()).then().statusCode(404)
+                .contentType("application/problem+json");
+        String p = newPartner("Not Connected");
+        given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(404)
+                .body("detail", org.hamcrest.Matchers.containsString("not connected"));
+    }
+
+    @Test
+    void one_hundred_concurrent_callers_share_one_refresh() throws Exception {
+        String k = key();
+        String p = onboarded(k);
+        String old = given().auth().oauth2(caller()).get("/tokens/" + p).then().extract().path("access_token");
+        expireIn(p, Duration.ofMinutes(2));
+        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long reuse = sandbox.counters().reuseDetections();
+        String jwt = caller();
+        ExecutorService pool = Executors.newFixedThreadPool(100);
+        try {
+            List<Callable<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add(() -> given().auth().oauth2(jwt).get("/tokens/" + p));
+            }
+            Set<String> tokens = new java.util.HashSet<>();
+            for (Future<Response> f : pool.invokeAll(calls)) {
+                Response r = f.get();
+                assertEquals(200, r.statusCode(), r::asString);
+                tokens.add(r.path("access_token"));
+            }
+            assertEquals(1, tokens.size(), "every caller got the same, new token");
+            assertNotEquals(old, tokens.iterator().next());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k), "exactly one refresh");
+        assertEquals(reuse, sandbox.counters().reuseDetections(), "no refresh token reused");
+    }
+
+    // --- the caller's JWT ---
+
+    static List<String> badJwts() {
+        return List.of(TestJwt.expired(TokensResource.ROLE), TestJwt.tamperedWithRole(TokensResource.ROLE),
+                TestJwt.wrongIssuer(TokensResource.ROLE), TestJwt.wrongAudience(TokensResource.ROLE), algNone(),
+                hs256WithPublicKey(), "garbage");
+    }
+
+    @Test
+    void missing_jwt_is_401() {
+        given().get("/tokens/anyone").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", startsWith("Bearer"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badJwts")
+    void invalid_jwts_are_401(String jwt) {
+        String p = onboarded(key());
+        given().auth().oauth2(jwt).get("/tokens/" + p).then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void missing_role_is_403() {
+        String p = onboarded(key());
+        given().auth().oauth2(TestJwt.ops()).get("/tokens/" + p).then().statusCode(403)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void partner_outside_the_allow_list_is_403_and_inside_is_200() {
+        String p = onboarded(key());
+        String restricted = Jwt.issuer(TestJwt.ISSUER).audience(TestJwt.AUDIENCE).upn("svc-narrow")
+                .groups(Set.of(TokensResource.ROLE)).claim("partners", List.of("someone-else")).expiresIn(300).sign();
+        given().auth().oauth2(restricted).get("/tokens/" + p).then().statusCode(403);
+        String allowed = Jwt.issuer(TestJwt.ISSUER).audience(TestJwt.AUDIENCE).upn("svc-narrow")
+                .groups(Set.of(TokensResource.ROLE)).claim("partners", List.of("someone-else", p)).expiresIn(300).sign();
+        given().auth().oauth2(allowed).get("/tokens/" + p).then().statusCode(200);
+    }
+
+    private static String b64(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String claims() {
+        long now = Instant.now().getEpochSecond();
+        return "{\"iss\":\"" + TestJwt.ISSUER + "\",\"aud\":\"" + TestJwt.AUDIENCE + "\",\"upn\":\"mallory\","
+                + "\"groups\":[\"" + TokensResource.ROLE + "\"],\"iat\":" + now + ",\"exp\":" + (now + 300) + "}";
+    }
+
+    static String algNone() {
+        return b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64(claims()) + ".";
+    }
+
+    /** The classic key-confusion attack: HS256 with the server's public key as the HMAC secret. */
+    static String hs256WithPublicKey() {
+        try {
+            String publicKey = ConfigProvider.getConfig().getOptionalValue("mp.jwt.verify.publickey", String.class)
+                    .orElse("public-key-not-found");
+            String signingInput = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64(claims());
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(publicKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return signingInput + "." + Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
