@@ -1,0 +1,128 @@
+package dev.oauthgw.sandbox;
+
+import static io.restassured.RestAssured.given;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/** Test helpers for the sandbox: the registered clients, PKCE pairs, and short cuts through the flows. */
+final class Sandbox {
+
+    static final String CLIENT_ID = "gateway-sandbox";
+    static final String CLIENT_SECRET = "sandbox-only-secret-not-for-production";
+    static final String BASIC_CLIENT = "rfc-basic";
+    static final String BASIC_SECRET = "rfc-basic-sandbox-secret";
+    static final String POST_CLIENT = "rfc-post";
+    static final String POST_SECRET = "rfc-post-sandbox-secret";
+    static final String REDIRECT_URI = "http://localhost:8081/onboarding/callback";
+    static final String API = "https://api.pax8.com";
+    static final String SCOPE = "Manage:Pax8Data offline_access";
+    static final String ACME_PARTNER_ID = "4f6d3a52-0c1e-4b8e-9a51-3c2f1d7e8a01";
+    static final String GLOBEX_PARTNER_ID = "8b2e5c7d-1f3a-4d6b-8e9c-5a7b3d2f1e02";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Sandbox() {
+    }
+
+    /** A PKCE verifier and its S256 challenge. */
+    record Pkce(String verifier, String challenge) {
+        static Pkce create() {
+            byte[] b = new byte[32];
+            RANDOM.nextBytes(b);
+            String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+                return new Pkce(verifier, Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The opaque request id the consent form carries. */
+    static String requestId(String consentHtml) {
+        Matcher m = Pattern.compile("name=\"request_id\" value=\"([^\"]+)\"").matcher(consentHtml);
+        if (!m.find()) {
+            throw new AssertionError("no request_id on the consent page");
+        }
+        return m.group(1);
+    }
+
+    /** Query parameters of a redirect Location, decoded. */
+    static Map<String, String> query(String location) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String q = location.substring(location.indexOf('?') + 1);
+        for (String pair : q.split("&")) {
+            int eq = pair.indexOf('=');
+            out.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    /** A JSON (Pax8 dialect) token request. */
+    static Response tokenJson(Map<String, Object> body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/sandbox/v1/token");
+    }
+
+    /** Body of an authorization_code exchange for the default client. */
+    static Map<String, Object> codeExchange(String code, String verifier) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("grant_type", "authorization_code");
+        body.put("client_id", CLIENT_ID);
+        body.put("client_secret", CLIENT_SECRET);
+        body.put("audience", API);
+        body.put("code", code);
+        body.put("redirect_uri", REDIRECT_URI);
+        if (verifier != null) {
+            body.put("code_verifier", verifier);
+        }
+        return body;
+    }
+
+    static Map<String, Object> refreshBody(String refreshToken) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("grant_type", "refresh_token");
+        body.put("client_id", CLIENT_ID);
+        body.put("client_secret", CLIENT_SECRET);
+        body.put("audience", API);
+        body.put("refresh_token", refreshToken);
+        return body;
+    }
+
+    static Map<String, Object> with(Map<String, Object> body, String key, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(body);
+        if (value == null) {
+            copy.remove(key);
+        } else {
+            copy.put(key, value);
+        }
+        return copy;
+    }
+
+    /** Consent (programmatic) and code exchange in one: the token response of a fresh grant. */
+    static Response grant(SandboxState state, String partnerKey, String scope) {
+        Pkce pkce = Pkce.create();
+        String code = state.issueCode(CLIENT_ID, REDIRECT_URI, partnerKey, scope, API, pkce.challenge());
+        return tokenJson(codeExchange(code, pkce.verifier()));
+    }
+
+    static Response refresh(String refreshToken) {
+        return tokenJson(refreshBody(refreshToken));
+    }
+
+    static Response companies(String accessToken) {
+        return given().auth().oauth2(accessToken).when().get("/sandbox/v1/companies");
+    }
+}
