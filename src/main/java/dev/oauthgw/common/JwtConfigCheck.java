@@ -25,14 +25,19 @@ public class JwtConfigCheck {
             return;
         }
         List<String> problems = new ArrayList<>();
-        if (location.filter(s -> !s.isBlank()).isEmpty() && key.filter(s -> !s.isBlank()).isEmpty()) {
+        if (location.filter(JwtConfigCheck::set).isEmpty() && key.filter(JwtConfigCheck::set).isEmpty()) {
             problems.add("no JWT verification key: set GATEWAY_JWT_PUBLIC_KEY_LOCATION (a PEM file or a JWKS URL)");
         }
-        if (issuer.filter(s -> !s.isBlank()).isEmpty()) {
+        if (issuer.filter(JwtConfigCheck::set).isEmpty()) {
             problems.add("no JWT issuer: set GATEWAY_JWT_ISSUER");
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Caller authentication is not configured:\n - " + String.join("\n - ", problems));
         }
+    }
+
+    /** smallrye-jwt reads "NONE" as "not configured". */
+    private static boolean set(String value) {
+        return !value.isBlank() && !"NONE".equals(value);
     }
 }
