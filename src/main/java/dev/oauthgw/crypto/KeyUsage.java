@@ -15,6 +15,7 @@ import java.util.TreeSet;
  * @param keyringIds the key ids in this replica's ring
  * @param valuesByKeyId number of encrypted values per key id found in the database
  */
+@com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record KeyUsage(int primaryKeyId, SortedSet<Integer> keyringIds, SortedMap<Integer, Long> valuesByKeyId) {
 
     public KeyUsage {

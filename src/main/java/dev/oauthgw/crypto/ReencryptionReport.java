@@ -18,6 +18,7 @@ import java.util.TreeMap;
  *        still had the old primary. Run again until it is 0.
  * @param passes passes over the tables
  */
+@com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ReencryptionReport(int primaryKeyId, Map<String, Long> reencrypted, long failed, long remaining,
         int passes) {
 
