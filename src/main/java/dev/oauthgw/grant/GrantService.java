@@ -54,6 +54,11 @@ public class GrantService {
     }
 
     @Transactional
+    public Optional<UUID> grantId(String partnerId) {
+        return Grant.<Grant> find("partnerId", partnerId).firstResultOptional().map(g -> g.id);
+    }
+
+    @Transactional
     public Optional<GrantStatus> status(String partnerId) {
         return Grant.<Grant> find("partnerId", partnerId).firstResultOptional().map(GrantStatus::of);
     }

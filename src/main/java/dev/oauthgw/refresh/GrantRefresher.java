@@ -62,10 +62,22 @@ public class GrantRefresher {
      * provider's failure if there was one (already recorded on the grant).
      */
     public record Outcome(GrantSnapshot snapshot, boolean calledProvider, ProviderException failure,
-            Instant backoffUntil) {
+            Instant backoffUntil, Held held) {
         static Outcome unchanged(GrantSnapshot s) {
-            return new Outcome(s, false, null, null);
+            return new Outcome(s, false, null, null, Held.NO);
         }
+    }
+
+    /** Why the provider was not called although the grant needed a refresh. */
+    public enum Held {
+        /** it was called, or did not need to be */
+        NO,
+        /** the grant is backing off after a failure */
+        BACKOFF,
+        /** the cluster's rate budget for this minute is spent */
+        BUDGET,
+        /** the provider rejects the vendor's client credentials (global incident) */
+        INCIDENT
     }
 
     /** Another refresh of the same grant held it longer than the caller may wait. */
@@ -82,16 +94,20 @@ public class GrantRefresher {
     private final ProviderRegistry providers;
     private final AuditService audit;
     private final RefreshConfig config;
+    private final RateBudget budget;
+    private final ProviderIncidents incidents;
     private final Clock clock;
 
     public GrantRefresher(EntityManager em, TokenCipher cipher, TokenClient tokens, ProviderRegistry providers,
-            AuditService audit, RefreshConfig config, Clock clock) {
+            AuditService audit, RefreshConfig config, RateBudget budget, ProviderIncidents incidents, Clock clock) {
         this.em = em;
         this.cipher = cipher;
         this.tokens = tokens;
         this.providers = providers;
         this.audit = audit;
         this.config = config;
+        this.budget = budget;
+        this.incidents = incidents;
         this.clock = clock;
     }
 
@@ -117,7 +133,7 @@ public class GrantRefresher {
                 }
             }
             Outcome shared = await(leader, lockWait);
-            if (shared.failure() != null || shared.backoffUntil() != null || !isShort(shared.snapshot(), minValid)) {
+            if (shared.failure() != null || shared.held() != Held.NO || !isShort(shared.snapshot(), minValid)) {
                 return shared;
             }
             // the leader needed less validity than this caller: take a turn of our own
@@ -159,7 +175,14 @@ public class GrantRefresher {
         if (trigger == Trigger.INLINE && g.state == GrantState.REFRESH_FAILING && g.refreshDueAt != null
                 && g.refreshDueAt.isAfter(clock.instant())) {
             // backing off after a failure: callers do not hammer a failing provider
-            return new Attempt(new Outcome(snapshot(g), false, null, g.refreshDueAt));
+            return new Attempt(new Outcome(snapshot(g), false, null, g.refreshDueAt, Held.BACKOFF));
+        }
+        if (trigger == Trigger.INLINE && incidents.active(g.registration).isPresent()) {
+            return new Attempt(new Outcome(snapshot(g), false, null, null, Held.INCIDENT));
+        }
+        if (!budget.tryAcquire(g.registration, trigger == Trigger.SCHEDULED)) {
+            return new Attempt(new Outcome(snapshot(g), false, null, clock.instant().plus(budget.untilNextWindow()),
+                    Held.BUDGET));
         }
         RegisteredProvider provider = providers.get(g.registration);
         String refreshToken = cipher.open(new Sealed(g.refreshToken, g.refreshTokenKeyId),
@@ -172,11 +195,12 @@ public class GrantRefresher {
         } catch (ProviderException e) {
             recordFailure(g, e, trigger);
             clearInFlight(g.id);
-            return new Attempt(new Outcome(snapshot(g), true, e, g.refreshDueAt));
+            return new Attempt(new Outcome(snapshot(g), true, e, g.refreshDueAt, Held.NO));
         }
         apply(g, answer, trigger);
         clearInFlight(g.id);
-        return new Attempt(new Outcome(snapshot(g), true, null, null));
+        incidents.resolve(g.registration);
+        return new Attempt(new Outcome(snapshot(g), true, null, null, Held.NO));
     }
 
     private void apply(Grant g, TokenResponse t, Trigger trigger) {
@@ -217,20 +241,48 @@ public class GrantRefresher {
                 LOG.warnf("Grant of partner %s is dead at the provider (invalid_grant): re-authorization required",
                         g.partnerId);
             }
+            case CLIENT_REJECTED -> {
+                // the vendor's credentials, not this grant: a global incident, the grant stays as it is
+                g.lastRefreshOutcome = e.kind().name();
+                g.refreshDueAt = now.plus(config.incidentProbeEvery());
+                incidents.open(g.registration, e);
+            }
             default -> {
                 g.lastRefreshOutcome = e.kind().name();
                 g.refreshFailures++;
-                g.refreshDueAt = now.plus(backoff(g.refreshFailures, e));
-                if (g.state == GrantState.ACTIVE && e.kind() != ProviderException.Kind.CLIENT_REJECTED) {
+                g.refreshDueAt = nextAttempt(g, now, e);
+                if (g.state == GrantState.ACTIVE) {
                     changeState(g, GrantState.REFRESH_FAILING, e.kind().name().toLowerCase() + ": " + e.getMessage());
                 }
-                LOG.warnf("Refresh of partner %s failed (%s, attempt %d, %s); next attempt at %s", g.partnerId,
-                        e.kind(), g.refreshFailures, trigger, g.refreshDueAt);
+                if (g.accessExpiresAt != null && !g.refreshDueAt.isBefore(g.accessExpiresAt)) {
+                    LOG.errorf("AT RISK: the access token of partner %s expires at %s, before its next refresh "
+                            + "attempt at %s (%s)", g.partnerId, g.accessExpiresAt, g.refreshDueAt, e.getMessage());
+                } else {
+                    LOG.warnf("Refresh of partner %s failed (%s, attempt %d, %s); next attempt at %s", g.partnerId,
+                            e.kind(), g.refreshFailures, trigger, g.refreshDueAt);
+                }
             }
         }
     }
 
-    /** Exponential backoff with full jitter, never sooner than the provider's Retry-After. */
+    /**
+     * The next attempt after a transient failure: exponential backoff with jitter, never sooner than the
+     * provider's Retry-After, and moved up to before the access token's expiry (minus the margin) where
+     * that is still later than the Retry-After allows.
+     */
+    Instant nextAttempt(Grant g, Instant now, ProviderException e) {
+        Instant next = now.plus(backoff(g.refreshFailures, e));
+        if (g.accessExpiresAt != null) {
+            Instant latestUseful = g.accessExpiresAt.minus(config.expiryMargin());
+            Instant earliest = now.plus(e.retryAfter().orElse(Duration.ofSeconds(1)));
+            if (next.isAfter(latestUseful) && latestUseful.isAfter(earliest)) {
+                next = latestUseful;
+            }
+        }
+        return next;
+    }
+
+    /** Exponential backoff with jitter, never sooner than the provider's Retry-After. */
     Duration backoff(int failures, ProviderException e) {
         long base = config.backoffInitial().toMillis();
         long cap = config.backoffMax().toMillis();

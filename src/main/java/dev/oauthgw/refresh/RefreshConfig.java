@@ -5,9 +5,49 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Refresh bookkeeping shared by the inline path (GET /tokens) and the scheduler. */
+/** The scheduled refresher and the refresh bookkeeping shared with the inline path (GET /tokens). */
 @ConfigMapping(prefix = "gateway.refresh")
 public interface RefreshConfig {
+
+    /** How often every replica looks for due grants ({@code off} switches the scheduler off). */
+    @WithDefault("30s")
+    String tick();
+
+    /** Due grants taken per query ({@code SELECT ... FOR UPDATE SKIP LOCKED LIMIT n}). */
+    @WithDefault("20")
+    int batchSize();
+
+    /** Refreshes running at once on one replica. */
+    @WithDefault("4")
+    int concurrency();
+
+    /** Most refreshes one replica starts in one tick. */
+    @WithDefault("500")
+    int maxPerTick();
+
+    /** Calls to a provider's token endpoint per minute for the whole cluster (Pax8 allows about 1,000). */
+    @WithDefault("600")
+    int rateBudgetPerMinute();
+
+    /** Share of the budget the scheduler may use; the rest stays for inline refreshes on GET /tokens. */
+    @WithDefault("0.8")
+    double schedulerBudgetShare();
+
+    /** How long a scheduled refresh waits for a grant's row lock before leaving it to its holder. */
+    @WithDefault("PT0.1S")
+    Duration scheduledLockWait();
+
+    /** A refresh_attempt older than this whose grant is not locked lost its answer: an incident. */
+    @WithDefault("PT2M")
+    Duration answerLostAfter();
+
+    /** While the provider rejects the client credentials, one probe refresh per this interval. */
+    @WithDefault("PT5M")
+    Duration incidentProbeEvery();
+
+    /** A provider incident also turns readiness DOWN (off by default: stored tokens keep being served). */
+    @WithDefault("false")
+    boolean incidentFailsReadiness();
 
     /** First retry delay after a transient failure; doubles with each failure. */
     @WithDefault("PT30S")
@@ -16,4 +56,8 @@ public interface RefreshConfig {
     /** Longest retry delay. */
     @WithDefault("PT30M")
     Duration backoffMax();
+
+    /** A retry is moved up to at least this long before the access token expires, where it can be. */
+    @WithDefault("PT5M")
+    Duration expiryMargin();
 }

@@ -67,6 +67,8 @@ public class SandboxState {
     private volatile Clock clock = Clock.systemUTC();
     /** Runtime override of {@link SandboxConfig#reuseInterval()} for tests; null: the configured value. */
     private volatile Duration reuseIntervalOverride;
+    private volatile Duration tokenLifetimeOverride;
+    private volatile boolean reportRefreshTokenExpiry;
     private Map<String, SandboxClient> clients = Map.of();
 
     // guarded by lock
@@ -162,6 +164,27 @@ public class SandboxState {
         this.reuseIntervalOverride = reuseInterval;
     }
 
+    /**
+     * Replaces the configured access-token lifetime until {@link #resetAll()} (null: back to configuration),
+     * so that tests can run refresh cycles of seconds without a test profile of their own.
+     */
+    public void overrideTokenLifetime(Duration lifetime) {
+        this.tokenLifetimeOverride = lifetime;
+    }
+
+    Duration tokenLifetime() {
+        Duration d = tokenLifetimeOverride;
+        return d != null ? d : config.tokenLifetime();
+    }
+
+    /**
+     * Also answer {@code refresh_token_expires_in} (when the family's absolute lifetime ends), as some
+     * authorization servers do; Auth0, and so Pax8, do not. Off until set, and after {@link #resetAll()}.
+     */
+    public void reportRefreshTokenExpiry(boolean report) {
+        this.reportRefreshTokenExpiry = report;
+    }
+
     Duration reuseInterval() {
         Duration d = reuseIntervalOverride;
         return d != null ? d : config.reuseInterval();
@@ -235,6 +258,8 @@ public class SandboxState {
             loadConfiguredPartners();
             clock = Clock.systemUTC();
             reuseIntervalOverride = null;
+            tokenLifetimeOverride = null;
+            reportRefreshTokenExpiry = false;
         } finally {
             lock.unlock();
         }
@@ -318,7 +343,7 @@ public class SandboxState {
 
     /** The answer of a successful token request. {@link #toString()} hides the tokens. */
     public record TokenResponse(String accessToken, String refreshToken, long expiresIn, Instant expiresAt,
-            String scope) {
+            String scope, Long refreshTokenExpiresIn) {
         @Override
         public String toString() {
             return "TokenResponse[accessToken=<hidden>, refreshToken=" + (refreshToken == null ? "none" : "<hidden>")
@@ -459,7 +484,7 @@ public class SandboxState {
         lock.lock();
         try {
             Instant now = now();
-            Instant exp = now.plus(config.tokenLifetime());
+            Instant exp = now.plus(tokenLifetime());
             Map<String, Object> claims = claims(issuer, client.clientId() + "@clients", audience,
                     client.clientId(), granted, now, exp);
             claims.put("gty", "client-credentials");
@@ -467,7 +492,7 @@ public class SandboxState {
             accessTokens.put(SandboxTokens.hash(accessToken),
                     new AccessRecord(null, client.clientId(), null, audience, granted, exp));
             counters.accessTokenIssued();
-            return new TokenResponse(accessToken, null, config.tokenLifetime().toSeconds(), exp, granted);
+            return new TokenResponse(accessToken, null, tokenLifetime().toSeconds(), exp, granted, null);
         } finally {
             lock.unlock();
         }
@@ -548,7 +573,7 @@ public class SandboxState {
     // --- internals (called under the lock) --------------------------------------------------------
 
     private TokenResponse issue(Family f, String scope, String issuer, Instant now) {
-        Instant exp = now.plus(config.tokenLifetime());
+        Instant exp = now.plus(tokenLifetime());
         SandboxPartner partner = partners.get(f.partnerKey);
         Map<String, Object> claims = claims(issuer,
                 partner != null ? partner.subject() : "sandbox|" + f.partnerKey + "-admin",
@@ -564,7 +589,9 @@ public class SandboxState {
             refreshToken = SandboxTokens.random(32);
             refreshTokens.put(SandboxTokens.hash(refreshToken), new RefreshRecord(f.id));
         }
-        return new TokenResponse(accessToken, refreshToken, config.tokenLifetime().toSeconds(), exp, scope);
+        Long refreshExpiresIn = refreshToken != null && reportRefreshTokenExpiry
+                ? Math.max(0, Duration.between(now, f.expiresAt).toSeconds()) : null;
+        return new TokenResponse(accessToken, refreshToken, tokenLifetime().toSeconds(), exp, scope, refreshExpiresIn);
     }
 
     private static Map<String, Object> claims(String issuer, String subject, String audience, String clientId,

@@ -53,6 +53,9 @@ public class SandboxTokenResource {
             json.put("expires_in", t.expiresIn());
             json.put("expires_at", EXPIRES_AT.format(t.expiresAt()));
             json.put("scope", t.scope());
+            if (t.refreshTokenExpiresIn() != null) {
+                json.put("refresh_token_expires_in", t.refreshTokenExpiresIn());
+            }
             return noStore(Response.ok(json, MediaType.APPLICATION_JSON_TYPE)).build();
         } catch (OAuthError e) {
             return error(e);

@@ -95,9 +95,15 @@ public class TokenService {
             return now;
         }
         ProviderException f = o.failure();
-        if (f == null && o.backoffUntil() != null) {
-            throw unavailable(now, "Refreshing this grant failed recently; the gateway retries at "
+        switch (o.held()) {
+            case BACKOFF -> throw unavailable(now, "Refreshing this grant failed recently; the gateway retries at "
                     + o.backoffUntil() + ".", Duration.between(clock.instant(), o.backoffUntil()));
+            case BUDGET -> throw unavailable(now, "The provider's rate budget for this minute is spent.",
+                    Duration.between(clock.instant(), o.backoffUntil()));
+            case INCIDENT -> throw unavailable(now,
+                    "The provider rejects the gateway's client credentials; operators are alerted.", config.retryAfter());
+            case NO -> {
+            }
         }
         if (f != null && f.kind() == ProviderException.Kind.CLIENT_REJECTED) {
             throw unavailable(now, "The provider rejects the gateway's client credentials; operators are alerted.",

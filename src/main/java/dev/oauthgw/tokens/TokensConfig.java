@@ -26,6 +26,10 @@ public interface TokensConfig {
     @WithDefault("PT30S")
     Duration retryAfter();
 
+    /** How often the vendor tokens are checked for renewal ({@code off} switches the check off). */
+    @WithDefault("60s")
+    String vendorCheckEvery();
+
     /** The vendor's own client-credentials tokens, by name: GET /tokens/vendor/{name}. */
     Map<String, VendorAudience> vendor();
 

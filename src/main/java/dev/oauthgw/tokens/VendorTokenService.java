@@ -75,7 +75,7 @@ public class VendorTokenService {
     }
 
     /** Renews every configured token that has less than a third of its lifetime left. */
-    @Scheduled(every = "{gateway.tokens.vendor-check-every:60s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(every = "{gateway.tokens.vendor-check-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void renewDue() {
         for (Map.Entry<String, VendorAudience> e : config.vendor().entrySet()) {

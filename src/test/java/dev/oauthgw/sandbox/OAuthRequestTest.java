@@ -76,7 +76,7 @@ class OAuthRequestTest {
         assertTrue(client.secretMatches("super-secret"));
         assertFalse(client.secretMatches("super-secreT"));
         assertFalse(client.secretMatches(null));
-        SandboxState.TokenResponse t = new SandboxState.TokenResponse("at-value", "rt-value", 1, java.time.Instant.EPOCH, "s");
+        SandboxState.TokenResponse t = new SandboxState.TokenResponse("at-value", "rt-value", 1, java.time.Instant.EPOCH, "s", null);
         assertFalse(t.toString().contains("at-value") || t.toString().contains("rt-value"));
     }
 }

@@ -55,6 +55,11 @@ public class Db {
         return ((Number) one(sql, args).values().iterator().next()).longValue();
     }
 
+    /** A connection of the application's pool (the caller closes it). */
+    public Connection connection() throws SQLException {
+        return ((DataSource) dataSource).getConnection();
+    }
+
     public int update(String sql, Object... args) {
         try (Connection c = ((DataSource) dataSource).getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {

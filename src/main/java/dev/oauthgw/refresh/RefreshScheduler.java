@@ -1,0 +1,243 @@
+package dev.oauthgw.refresh;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.jboss.logging.Logger;
+
+import dev.oauthgw.audit.AuditAction;
+import dev.oauthgw.audit.AuditService;
+import dev.oauthgw.grant.Grant;
+import dev.oauthgw.grant.GrantState;
+import dev.oauthgw.refresh.GrantRefresher.Held;
+import dev.oauthgw.refresh.GrantRefresher.Outcome;
+import dev.oauthgw.refresh.GrantRefresher.Trigger;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+
+/**
+ * Keeps every grant fresh before its expiry, on every replica at once. Each tick: report refreshes whose
+ * answer was lost; then take due grants with {@code SELECT ... FOR UPDATE SKIP LOCKED LIMIT n} (rows that
+ * another replica is refreshing are skipped) and refresh them with bounded concurrency through
+ * {@link GrantRefresher}, which takes each grant's row lock again and re-checks that it is still due, so
+ * that a grant is never refreshed twice, whichever replica picked it. The cluster-wide rate budget and
+ * provider incidents (rejected client credentials pause a registration, one probe per interval) are
+ * honoured.
+ */
+@ApplicationScoped
+public class RefreshScheduler {
+
+    private static final Logger LOG = Logger.getLogger(RefreshScheduler.class);
+
+    /** What one tick did. */
+    public record TickReport(int refreshed, int failed, int heldBack, int skipped, int lostAnswers) {
+    }
+
+    private final EntityManager em;
+    private final GrantRefresher refresher;
+    private final ProviderIncidents incidents;
+    private final RateBudget budget;
+    private final AuditService audit;
+    private final RefreshConfig config;
+    private final Clock clock;
+    private ExecutorService workers;
+
+    public RefreshScheduler(EntityManager em, GrantRefresher refresher, ProviderIncidents incidents, RateBudget budget,
+            AuditService audit, RefreshConfig config, Clock clock) {
+        this.em = em;
+        this.refresher = refresher;
+        this.incidents = incidents;
+        this.budget = budget;
+        this.audit = audit;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    void start(@Observes StartupEvent e) {
+        workers = Executors.newFixedThreadPool(Math.max(1, config.concurrency()), r -> {
+            Thread t = new Thread(r, "grant-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            detectLostAnswers(); // a previous process may have died between a provider answer and its commit
+        } catch (RuntimeException ex) {
+            LOG.errorf(ex, "Could not check for lost refresh answers at start");
+        }
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (workers != null) {
+            workers.shutdown();
+            try {
+                workers.awaitTermination(20, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Scheduled(identity = "grant-refresh", every = "{gateway.refresh.tick}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void scheduled() {
+        TickReport r = tick();
+        if (r.refreshed() + r.failed() + r.lostAnswers() > 0) {
+            LOG.infof("Refresh tick: %d refreshed, %d failed, %d held back, %d skipped, %d lost answers", r.refreshed(),
+                    r.failed(), r.heldBack(), r.skipped(), r.lostAnswers());
+        }
+    }
+
+    /** One pass: lost answers, then due grants until none is left, the tick's cap, or the budget. */
+    public TickReport tick() {
+        int lost = detectLostAnswers();
+        AtomicInteger refreshed = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger held = new AtomicInteger();
+        AtomicInteger skipped = new AtomicInteger();
+        Set<String> paused = incidents.active().stream().map(ProviderIncidents.Incident::registration)
+                .filter(r -> !incidents.takeProbe(r)).collect(Collectors.toSet());
+        Set<String> probing = incidents.active().stream().map(ProviderIncidents.Incident::registration)
+                .filter(r -> !paused.contains(r)).collect(Collectors.toSet());
+        int started = 0;
+        while (started < config.maxPerTick()) {
+            int want = Math.min(config.batchSize(), config.maxPerTick() - started);
+            if (!probing.isEmpty()) {
+                want = 1; // a probe is one refresh
+            }
+            List<UUID> due = selectDue(want, paused);
+            if (due.isEmpty()) {
+                break;
+            }
+            started += due.size();
+            List<Future<Outcome>> running = new ArrayList<>();
+            for (UUID id : due) {
+                running.add(workers.submit(() -> refresher.refresh(id, this::isDue, Trigger.SCHEDULED,
+                        config.scheduledLockWait())));
+            }
+            boolean budgetSpent = false;
+            for (Future<Outcome> f : running) {
+                try {
+                    Outcome o = f.get();
+                    if (o.held() == Held.BUDGET) {
+                        held.incrementAndGet();
+                        budgetSpent = true;
+                    } else if (o.failure() != null) {
+                        failed.incrementAndGet();
+                    } else if (o.calledProvider()) {
+                        refreshed.incrementAndGet();
+                    } else {
+                        skipped.incrementAndGet();
+                    }
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    if (ex.getCause() instanceof GrantRefresher.Busy) {
+                        skipped.incrementAndGet(); // another replica holds it
+                    } else {
+                        failed.incrementAndGet();
+                        LOG.errorf(ex.getCause(), "Scheduled refresh failed unexpectedly");
+                    }
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return new TickReport(refreshed.get(), failed.get(), held.get(), skipped.get(), lost);
+                }
+            }
+            if (budgetSpent || !probing.isEmpty()) {
+                break;
+            }
+        }
+        budget.prune();
+        return new TickReport(refreshed.get(), failed.get(), held.get(), skipped.get(), lost);
+    }
+
+    private boolean isDue(Grant g) {
+        return g.refreshDueAt != null && !g.refreshDueAt.isAfter(clock.instant());
+    }
+
+    /** Due grants not locked by anyone, soonest first, walking the partial index on refresh_due_at. */
+    List<UUID> selectDue(int limit, Set<String> pausedRegistrations) {
+        Instant now = clock.instant();
+        String[] paused = pausedRegistrations.toArray(String[]::new);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<UUID> ids = em.createNativeQuery("select id from partner_grant "
+                    + "where state in ('ACTIVE', 'REFRESH_FAILING') and refresh_due_at <= ?1 "
+                    + "and not (registration = any (?2)) "
+                    + "order by refresh_due_at limit ?3 for update skip locked", UUID.class)
+                    .setParameter(1, now).setParameter(2, paused).setParameter(3, limit).getResultList();
+            return ids;
+        });
+    }
+
+    /**
+     * A {@code refresh_attempt} older than the limit whose grant is not locked belongs to a refresh that
+     * ended without storing the provider's answer (process died, commit failed). The provider may have
+     * rotated the refresh token: an incident, logged and shown in the grant's state, never dropped.
+     * The grant keeps serving its current access token; its next refresh tells whether the stored refresh
+     * token still works.
+     */
+    public int detectLostAnswers() {
+        Instant cutoff = clock.instant().minus(config.answerLostAfter());
+        @SuppressWarnings("unchecked")
+        List<Object[]> stale = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select grant_id, started_at, owner, trigger from refresh_attempt where started_at < ?1",
+                Object[].class).setParameter(1, cutoff).getResultList());
+        int lost = 0;
+        for (Object[] row : stale) {
+            UUID grantId = (UUID) row[0];
+            boolean flagged = QuarkusTransaction.requiringNew().call(() -> flagIfAbandoned(grantId, row));
+            if (flagged) {
+                lost++;
+            }
+        }
+        return lost;
+    }
+
+    private boolean flagIfAbandoned(UUID grantId, Object[] attempt) {
+        @SuppressWarnings("unchecked")
+        List<UUID> free = em.createNativeQuery("select id from partner_grant where id = ?1 for update skip locked",
+                UUID.class).setParameter(1, grantId).getResultList();
+        if (free.isEmpty()) {
+            // the row is locked: the refresh is still in progress somewhere, or the grant was deleted
+            boolean exists = !em.createNativeQuery("select 1 from partner_grant where id = ?1")
+                    .setParameter(1, grantId).getResultList().isEmpty();
+            if (!exists) {
+                em.createNativeQuery("delete from refresh_attempt where grant_id = ?1").setParameter(1, grantId)
+                        .executeUpdate();
+            }
+            return false;
+        }
+        Grant g = em.find(Grant.class, grantId);
+        Instant now = clock.instant();
+        String started = String.valueOf(attempt[1]);
+        String message = "A refresh started at " + started + " by " + attempt[2] + " (" + attempt[3]
+                + ") ended without storing the provider's answer; the provider may have rotated the refresh token";
+        LOG.errorf("INCIDENT: lost refresh answer for partner %s: %s", g.partnerId, message);
+        g.lastRefreshOutcome = "ANSWER_LOST";
+        g.lastError = message;
+        g.updatedAt = now;
+        if (g.state == GrantState.ACTIVE) {
+            g.state = GrantState.REFRESH_FAILING;
+            g.stateSince = now;
+        }
+        audit.record("system", AuditAction.REFRESH_ANSWER_LOST, g.partnerId, g.id,
+                Map.of("started_at", started, "owner", String.valueOf(attempt[2]), "trigger", String.valueOf(attempt[3])));
+        em.createNativeQuery("delete from refresh_attempt where grant_id = ?1").setParameter(1, grantId).executeUpdate();
+        return true;
+    }
+}

@@ -1,0 +1,364 @@
+package dev.oauthgw.refresh;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.oauthgw.audit.AuditService;
+import dev.oauthgw.grant.Grant;
+import dev.oauthgw.sandbox.SandboxCounters;
+import dev.oauthgw.sandbox.SandboxFaults;
+import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.testing.Db;
+import dev.oauthgw.testing.GrantFactory;
+import dev.oauthgw.testing.GrantFactory.Made;
+import dev.oauthgw.testing.TestJwt;
+import dev.oauthgw.tokens.TokensResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
+/**
+ * The scheduled refresher against the sandbox: before expiry and never after, exactly once per cycle
+ * with two schedulers and /tokens load on one database, failures, budget, incidents, lost answers.
+ */
+@QuarkusTest
+class RefreshSchedulerTest {
+
+    @Inject
+    RefreshScheduler scheduler;
+    @Inject
+    GrantRefresher refresher;
+    @Inject
+    ProviderIncidents incidents;
+    @Inject
+    @org.eclipse.microprofile.health.Readiness
+    ProviderIncidentHealthCheck health;
+    @Inject
+    RateBudget budget;
+    @Inject
+    AuditService audit;
+    @Inject
+    RefreshConfig config;
+    @Inject
+    EntityManager em;
+    @Inject
+    Clock clock;
+    @Inject
+    SandboxState sandbox;
+    @Inject
+    GrantFactory factory;
+    @Inject
+    Db db;
+
+    private final List<Made> made = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        sandbox.faults().reset();
+        sandbox.overrideTokenLifetime(null);
+        sandbox.reportRefreshTokenExpiry(false);
+        budget.overrideLimit(null);
+        db.update("delete from provider_rate_budget");
+        db.update("delete from provider_incident");
+        db.update("drop trigger if exists fail_grant_update on partner_grant");
+        // this class's grants must not come due in other tests' ticks
+        for (Made m : made) {
+            db.update("update partner_grant set state = 'REVOKED', refresh_due_at = null where id = ?", m.grantId());
+        }
+        made.clear();
+    }
+
+    private List<Made> grants(String prefix, int n) {
+        List<Made> list = factory.create(prefix, n);
+        made.addAll(list);
+        return list;
+    }
+
+    private void dueNow(List<Made> list) {
+        for (Made m : list) {
+            db.update("update partner_grant set refresh_due_at = now() - interval '1 second' where id = ?", m.grantId());
+        }
+    }
+
+    private Map<String, Object> row(Made m) {
+        return db.one("select * from partner_grant where id = ?", m.grantId());
+    }
+
+    private long refreshes(Made m) {
+        return sandbox.counters().refreshesForPartner(m.sandboxKey());
+    }
+
+    @Test
+    void a_grant_is_refreshed_before_it_expires_never_after_and_again_next_cycle() throws Exception {
+        sandbox.overrideTokenLifetime(Duration.ofSeconds(6));
+        Made m = grants("cycle", 1).get(0);
+        Instant expiry = ((Timestamp) row(m).get("access_expires_at")).toInstant();
+        Instant due = ((Timestamp) row(m).get("refresh_due_at")).toInstant();
+        assertTrue(due.isBefore(expiry.minusSeconds(1)), "due a third of the lifetime before expiry");
+
+        scheduler.tick();
+        assertEquals(0, refreshes(m), "not refreshed before it is due");
+
+        List<Instant> refreshedAt = new ArrayList<>();
+        long seen = 0;
+        Instant deadline = Instant.now().plusSeconds(13);
+        while (Instant.now().isBefore(deadline) && refreshedAt.size() < 2) {
+            Instant currentExpiry = ((Timestamp) row(m).get("access_expires_at")).toInstant();
+            Instant currentDue = ((Timestamp) row(m).get("refresh_due_at")).toInstant();
+            scheduler.tick();
+            if (refreshes(m) > seen) {
+                seen = refreshes(m);
+                Instant at = Instant.now();
+                refreshedAt.add(at);
+                assertFalse(at.isBefore(currentDue), "never before it is due");
+                assertTrue(at.isBefore(currentExpiry), "refreshed before the token expired");
+            }
+            Thread.sleep(150);
+        }
+        assertEquals(2, refreshedAt.size(), "refreshed in two consecutive cycles");
+        assertEquals("ACTIVE", row(m).get("state"));
+    }
+
+    @Test
+    void two_schedulers_with_tokens_load_refresh_each_of_500_grants_exactly_once() throws Exception {
+        List<Made> list = grants("pair", 500);
+        budget.overrideLimit(100_000);
+        dueNow(list);
+        // a fifth of them are also inside the /tokens margin, so callers refresh inline at the same time
+        List<Made> hot = list.subList(0, 100);
+        for (Made m : hot) {
+            db.update("update partner_grant set access_expires_at = now() + interval '2 minutes' where id = ?",
+                    m.grantId());
+        }
+        long reuseBefore = sandbox.counters().reuseDetections();
+        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, audit, config, clock);
+        second.start(null);
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        AtomicBoolean load = new AtomicBoolean(true);
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        try {
+            String jwt = TestJwt.withRoles("svc-load", TokensResource.ROLE);
+            List<Future<?>> loaders = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int offset = t;
+                loaders.add(pool.submit(() -> {
+                    int i = offset;
+                    while (load.get()) {
+                        Response r = given().auth().oauth2(jwt).get("/tokens/" + hot.get(i % hot.size()).partnerId());
+                        if (r.statusCode() == 200) {
+                            served.incrementAndGet();
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                        i += 8;
+                    }
+                }));
+            }
+            Future<RefreshScheduler.TickReport> a = pool.submit(scheduler::tick);
+            Future<RefreshScheduler.TickReport> b = pool.submit(second::tick);
+            RefreshScheduler.TickReport ra = a.get();
+            RefreshScheduler.TickReport rb = b.get();
+            load.set(false);
+            for (Future<?> f : loaders) {
+                f.get();
+            }
+            assertEquals(0, ra.failed() + rb.failed(), "no failures: " + ra + " " + rb);
+        } finally {
+            load.set(false);
+            pool.shutdownNow();
+            second.stop(null);
+        }
+        assertEquals(0, errors.get(), "every /tokens call was served");
+        assertTrue(served.get() > 0);
+        for (Made m : list) {
+            assertEquals(1, refreshes(m), "grant " + m.partnerId() + " refreshed exactly once");
+            assertEquals("ACTIVE", row(m).get("state"));
+        }
+        assertEquals(reuseBefore, sandbox.counters().reuseDetections(), "no refresh token was presented twice");
+    }
+
+    @Test
+    void a_provider_outage_moves_nothing_to_reauth_keeps_the_budget_and_everything_recovers() {
+        List<Made> list = grants("outage", 20);
+        budget.overrideLimit(10); // the scheduler may use 8 calls a minute
+        int schedulerShare = (int) Math.floor(10 * config.schedulerBudgetShare());
+        // start from a fresh minute's budget for this registration
+        db.update("delete from provider_rate_budget");
+        dueNow(list);
+        sandbox.faults().failTokenEndpoint(503, SandboxFaults.UNTIL_CLEARED);
+        long calls = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        RefreshScheduler.TickReport r = scheduler.tick();
+        long used = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN) - calls;
+        assertTrue(used <= schedulerShare, "at most the scheduler's share of the budget: " + used);
+        assertTrue(r.heldBack() > 0, "the rest waits for the next minute: " + r);
+        int budgetRow = budget.usedThisMinute("pax8");
+        assertTrue(budgetRow <= 10, "the cluster budget row never passes the limit: " + budgetRow);
+        for (Made m : list) {
+            assertFalse("REAUTH_REQUIRED".equals(row(m).get("state")), "an outage never kills a grant");
+        }
+        long failing = list.stream().filter(m -> "REFRESH_FAILING".equals(row(m).get("state"))).count();
+        assertEquals(used, failing, "every grant that was tried is REFRESH_FAILING");
+
+        sandbox.faults().reset();
+        budget.overrideLimit(100_000);
+        dueNow(list);
+        scheduler.tick();
+        for (Made m : list) {
+            assertEquals("ACTIVE", row(m).get("state"), "recovered");
+            assertEquals(0, row(m).get("refresh_failures"));
+        }
+    }
+
+    @Test
+    void invalid_grant_moves_to_reauth_required_and_stops_calls() {
+        Made m = grants("dead", 1).get(0);
+        sandbox.faults().invalidGrantForPartner(m.sandboxKey());
+        dueNow(List.of(m));
+        scheduler.tick();
+        assertEquals("REAUTH_REQUIRED", row(m).get("state"));
+        assertEquals(null, row(m).get("refresh_due_at"));
+        long calls = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        db.update("update partner_grant set refresh_due_at = now() where id = ?", m.grantId()); // even if due
+        scheduler.tick();
+        assertEquals(calls, sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN), "no further provider calls");
+        assertTrue(db.query("select detail::text as d from audit_event where grant_id = ? and action = 'GRANT_STATE_CHANGED'",
+                m.grantId()).toString().contains("REAUTH_REQUIRED"));
+    }
+
+    @Test
+    void racing_refreshers_call_the_provider_once_and_the_loser_sees_the_winners_token() throws Exception {
+        Made m = grants("race", 1).get(0);
+        dueNow(List.of(m));
+        sandbox.faults().slowTokenEndpoint(Duration.ofMillis(300));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<GrantRefresher.Outcome> a = pool.submit(() -> refresher.refresh(m.grantId(),
+                    g -> !g.refreshDueAt.isAfter(Instant.now()), GrantRefresher.Trigger.SCHEDULED, Duration.ofSeconds(5)));
+            Future<GrantRefresher.Outcome> b = pool.submit(() -> refresher.refresh(m.grantId(),
+                    g -> !g.refreshDueAt.isAfter(Instant.now()), GrantRefresher.Trigger.SCHEDULED, Duration.ofSeconds(5)));
+            GrantRefresher.Outcome oa = a.get();
+            GrantRefresher.Outcome ob = b.get();
+            assertEquals(1, (oa.calledProvider() ? 1 : 0) + (ob.calledProvider() ? 1 : 0), "one call to the provider");
+            assertEquals(oa.snapshot().accessToken(), ob.snapshot().accessToken(), "the loser serves the winner's token");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, refreshes(m));
+        assertEquals("ACTIVE", row(m).get("state"));
+    }
+
+    @Test
+    void a_rejected_client_is_a_global_incident_not_a_reauthorization() {
+        List<Made> list = grants("incident", 3);
+        dueNow(list);
+        sandbox.faults().rejectClient("gateway-sandbox");
+        scheduler.tick();
+        assertTrue(incidents.active("pax8").isPresent());
+        for (Made m : list) {
+            assertEquals("ACTIVE", row(m).get("state"), "not the grant's fault");
+        }
+        var readiness = health.call();
+        assertEquals(1L, ((Number) readiness.getData().orElseThrow().get("incidents")).longValue());
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("gateway_provider_incidents 1.0"));
+        // paused: the next tick calls nothing (the probe is not due yet)
+        dueNow(list);
+        long calls = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        scheduler.tick();
+        assertEquals(calls, sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN), "refreshes are paused");
+        // the credentials are fixed; the probe interval passes; one probe succeeds and resolves it
+        sandbox.faults().reset();
+        db.update("update provider_incident set last_probe_at = now() - interval '1 hour'");
+        scheduler.tick();
+        assertTrue(incidents.active("pax8").isEmpty(), "resolved by a successful probe");
+        scheduler.tick();
+        for (Made m : list) {
+            assertEquals(1, refreshes(m));
+        }
+    }
+
+    @Test
+    void a_refresh_whose_answer_could_not_be_stored_is_detected_and_flagged() {
+        Made m = grants("lost", 1).get(0);
+        dueNow(List.of(m));
+        // the commit fails after the provider answered (and rotated the refresh token)
+        db.update("create or replace function fail_grant_update() returns trigger language plpgsql as "
+                + "$$ begin raise exception 'simulated commit failure'; end $$");
+        db.update("create trigger fail_grant_update before update on partner_grant for each row when (old.id = '"
+                + m.grantId() + "') execute function fail_grant_update()");
+        assertThrows(RuntimeException.class, () -> refresher.refresh(m.grantId(), g -> true,
+                GrantRefresher.Trigger.SCHEDULED, Duration.ofSeconds(1)));
+        assertEquals(1, refreshes(m), "the provider did answer");
+        db.update("drop trigger fail_grant_update on partner_grant");
+        assertEquals(1, db.count("select count(*) from refresh_attempt where grant_id = ?", m.grantId()));
+
+        assertEquals(0, scheduler.detectLostAnswers(), "not before the attempt is old enough");
+        db.update("update refresh_attempt set started_at = now() - interval '10 minutes' where grant_id = ?", m.grantId());
+        assertEquals(1, scheduler.detectLostAnswers());
+        Map<String, Object> r = row(m);
+        assertEquals("REFRESH_FAILING", r.get("state"));
+        assertEquals("ANSWER_LOST", r.get("last_refresh_outcome"));
+        assertNotNull(r.get("last_error"));
+        assertEquals(1, db.count("select count(*) from audit_event where grant_id = ? and action = 'REFRESH_ANSWER_LOST'",
+                m.grantId()));
+        assertEquals(0, db.count("select count(*) from refresh_attempt where grant_id = ?", m.grantId()));
+    }
+
+    @Test
+    void a_refresh_held_by_a_live_transaction_is_not_reported_lost() throws Exception {
+        Made m = grants("held", 1).get(0);
+        db.update("insert into refresh_attempt (grant_id, started_at, owner, trigger) values (?, now() - interval '10 minutes', 'other', 'SCHEDULED')",
+                m.grantId());
+        try (var c = db.connection()) {
+            c.setAutoCommit(false);
+            c.createStatement().execute("select id from partner_grant where id = '" + m.grantId() + "' for update");
+            assertEquals(0, scheduler.detectLostAnswers(), "its holder is still at work");
+            c.rollback();
+        }
+        assertEquals(1, scheduler.detectLostAnswers());
+    }
+
+    @Test
+    void the_refresh_tokens_own_expiry_is_recorded_when_the_provider_says() {
+        Made m = grants("rtexp", 1).get(0);
+        assertEquals(null, row(m).get("refresh_expires_at"), "Auth0 does not say");
+        sandbox.reportRefreshTokenExpiry(true);
+        refresher.refresh(m.grantId(), g -> true, GrantRefresher.Trigger.FORCED, Duration.ofSeconds(1));
+        Instant rtExpiry = ((Timestamp) row(m).get("refresh_expires_at")).toInstant();
+        assertTrue(rtExpiry.isAfter(Instant.now().plus(Duration.ofDays(29))), rtExpiry.toString());
+    }
+
+    @Test
+    void a_retry_is_moved_before_the_expiry_when_backoff_would_pass_it() {
+        Grant g = new Grant();
+        g.accessExpiresAt = Instant.now().plus(Duration.ofMinutes(20));
+        g.refreshFailures = 12; // backoff at its 30 minute cap
+        Instant next = refresher.nextAttempt(g, Instant.now(), new dev.oauthgw.provider.ProviderException(
+                dev.oauthgw.provider.ProviderException.Kind.TRANSIENT, 503, null, "down", null, null));
+        assertTrue(next.isBefore(g.accessExpiresAt.minus(config.expiryMargin()).plusSeconds(1)), next.toString());
+        assertTrue(next.isAfter(Instant.now()));
+    }
+}
