@@ -258,6 +258,13 @@ class TokensApiTest {
     }
 
     @Test
+    void the_caller_check_answers_204_for_a_valid_caller_only() {
+        given().auth().oauth2(caller()).get("/caller").then().statusCode(204);
+        given().get("/caller").then().statusCode(401);
+        given().auth().oauth2(TestJwt.ops()).get("/caller").then().statusCode(403);
+    }
+
+    @Test
     void missing_jwt_is_401() {
         given().get("/tokens/anyone").then().statusCode(401).contentType("application/problem+json")
                 .header("WWW-Authenticate", startsWith("Bearer"));

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# GET /tokens benchmark: wrk, 64 connections on loopback, /tokens vs a no-op JWT endpoint, 100 and
+# 100,000 grants. Uses the PostgreSQL given in QUARKUS_DATASOURCE_* (default: local database
+# gateway_bench on 127.0.0.1:5432, created if missing). Results: target/bench/tokens.md
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install -y wrk)"; exit 1; }
+if [ -z "${QUARKUS_DATASOURCE_JDBC_URL:-}" ]; then
+  psql -h 127.0.0.1 -U postgres -d postgres -qtAc "select 1 from pg_database where datname='gateway_bench'" | grep -q 1 \
+    || createdb -h 127.0.0.1 -U postgres gateway_bench
+  export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/gateway_bench QUARKUS_DATASOURCE_USERNAME=postgres
+fi
+./mvnw -B -q test -Dtest=TokensBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dbench.seconds="${BENCH_SECONDS:-20}" -Dquarkus.log.category.\"dev.oauthgw\".level=WARN
+cat target/bench/tokens.md
