@@ -116,7 +116,9 @@ public class WebhookSender {
         try {
             deliverDue();
         } catch (RuntimeException e) {
-            LOG.warnf("Webhook delivery run failed, retrying at the next poll: %s", e.getClass().getSimpleName());
+            // a database failure: no payload or secret is in these messages
+            LOG.warnf("Webhook delivery run failed, retrying at the next poll: %s: %s", e.getClass().getSimpleName(),
+                    e.getMessage());
         }
     }
 
