@@ -21,6 +21,7 @@ import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.grant.Grant;
 import dev.oauthgw.grant.GrantService;
 import dev.oauthgw.grant.GrantState;
@@ -96,10 +97,12 @@ public class GrantRefresher {
     private final RefreshConfig config;
     private final RateBudget budget;
     private final ProviderIncidents incidents;
+    private final EventPublisher events;
     private final Clock clock;
 
     public GrantRefresher(EntityManager em, TokenCipher cipher, TokenClient tokens, ProviderRegistry providers,
-            AuditService audit, RefreshConfig config, RateBudget budget, ProviderIncidents incidents, Clock clock) {
+            AuditService audit, RefreshConfig config, RateBudget budget, ProviderIncidents incidents,
+            EventPublisher events, Clock clock) {
         this.em = em;
         this.cipher = cipher;
         this.tokens = tokens;
@@ -108,6 +111,7 @@ public class GrantRefresher {
         this.config = config;
         this.budget = budget;
         this.incidents = incidents;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -300,6 +304,7 @@ public class GrantRefresher {
         detail.put("from", g.state.name());
         detail.put("to", to.name());
         detail.put("reason", reason);
+        events.publishStateChange(g.partnerId, g.id, g.state, to, reason);
         g.state = to;
         g.stateSince = clock.instant();
         audit.record("system", AuditAction.GRANT_STATE_CHANGED, g.partnerId, g.id, detail);

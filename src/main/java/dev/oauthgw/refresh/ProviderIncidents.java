@@ -10,6 +10,8 @@ import org.jboss.logging.Logger;
 
 import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
+import dev.oauthgw.events.EventPublisher;
+import dev.oauthgw.events.GrantEventType;
 import dev.oauthgw.provider.ProviderException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,12 +34,15 @@ public class ProviderIncidents {
 
     private final EntityManager em;
     private final AuditService audit;
+    private final EventPublisher events;
     private final RefreshConfig config;
     private final Clock clock;
 
-    public ProviderIncidents(EntityManager em, AuditService audit, RefreshConfig config, Clock clock) {
+    public ProviderIncidents(EntityManager em, AuditService audit, EventPublisher events, RefreshConfig config,
+            Clock clock) {
         this.em = em;
         this.audit = audit;
+        this.events = events;
         this.config = config;
         this.clock = clock;
     }
@@ -56,6 +61,8 @@ public class ProviderIncidents {
                         + "refreshes are paused; fix the client id/secret.", registration, e.getMessage());
                 audit.record("system", AuditAction.PROVIDER_INCIDENT_OPENED, null, null,
                         Map.of("registration", registration, "error", e.getMessage()));
+                events.publish(GrantEventType.GLOBAL_INCIDENT, null, null,
+                        Map.of("registration", registration, "kind", "CLIENT_REJECTED", "error", e.getMessage()));
             }
         });
     }
@@ -69,6 +76,7 @@ public class ProviderIncidents {
                 LOG.infof("Incident resolved: the provider '%s' accepts the client credentials again", registration);
                 audit.record("system", AuditAction.PROVIDER_INCIDENT_RESOLVED, null, null,
                         Map.of("registration", registration));
+                events.publish(GrantEventType.GLOBAL_INCIDENT_RESOLVED, null, null, Map.of("registration", registration));
             }
         });
     }

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
+import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.grant.Grant;
 import dev.oauthgw.grant.GrantState;
 import dev.oauthgw.refresh.GrantRefresher.Held;
@@ -54,17 +55,19 @@ public class RefreshScheduler {
     private final ProviderIncidents incidents;
     private final RateBudget budget;
     private final AuditService audit;
+    private final EventPublisher events;
     private final RefreshConfig config;
     private final Clock clock;
     private ExecutorService workers;
 
     public RefreshScheduler(EntityManager em, GrantRefresher refresher, ProviderIncidents incidents, RateBudget budget,
-            AuditService audit, RefreshConfig config, Clock clock) {
+            AuditService audit, EventPublisher events, RefreshConfig config, Clock clock) {
         this.em = em;
         this.refresher = refresher;
         this.incidents = incidents;
         this.budget = budget;
         this.audit = audit;
+        this.events = events;
         this.config = config;
         this.clock = clock;
     }
@@ -232,6 +235,7 @@ public class RefreshScheduler {
         g.lastError = message;
         g.updatedAt = now;
         if (g.state == GrantState.ACTIVE) {
+            events.publishStateChange(g.partnerId, g.id, g.state, GrantState.REFRESH_FAILING, "refresh answer lost");
             g.state = GrantState.REFRESH_FAILING;
             g.stateSince = now;
         }

@@ -60,6 +60,8 @@ class RefreshSchedulerTest {
     @Inject
     AuditService audit;
     @Inject
+    dev.oauthgw.events.EventPublisher events;
+    @Inject
     RefreshConfig config;
     @Inject
     EntityManager em;
@@ -153,7 +155,7 @@ class RefreshSchedulerTest {
                     m.grantId());
         }
         long reuseBefore = sandbox.counters().reuseDetections();
-        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, audit, config, clock);
+        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, audit, events, config, clock);
         second.start(null);
         ExecutorService pool = Executors.newFixedThreadPool(10);
         AtomicBoolean load = new AtomicBoolean(true);
@@ -230,6 +232,10 @@ class RefreshSchedulerTest {
             assertEquals("ACTIVE", row(m).get("state"), "recovered");
             assertEquals(0, row(m).get("refresh_failures"));
         }
+        Made tried = list.stream().filter(m -> db.count("select count(*) from webhook_event where grant_id = ? "
+                + "and type = 'REFRESH_FAILING'", m.grantId()) == 1).findFirst().orElseThrow();
+        assertEquals(1, db.count("select count(*) from webhook_event where grant_id = ? and type = 'RECOVERED'",
+                tried.grantId()), "failing and recovered are both announced");
     }
 
     @Test
@@ -246,6 +252,8 @@ class RefreshSchedulerTest {
         assertEquals(calls, sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN), "no further provider calls");
         assertTrue(db.query("select detail::text as d from audit_event where grant_id = ? and action = 'GRANT_STATE_CHANGED'",
                 m.grantId()).toString().contains("REAUTH_REQUIRED"));
+        assertEquals(1, db.count("select count(*) from webhook_event where grant_id = ? and type = 'REAUTH_REQUIRED'",
+                m.grantId()), "a webhook event announces it");
     }
 
     @Test
@@ -277,6 +285,8 @@ class RefreshSchedulerTest {
         sandbox.faults().rejectClient("gateway-sandbox");
         scheduler.tick();
         assertTrue(incidents.active("pax8").isPresent());
+        long incidentEvents = db.count("select count(*) from webhook_event where type = 'GLOBAL_INCIDENT'");
+        assertTrue(incidentEvents >= 1, "the incident is announced");
         for (Made m : list) {
             assertEquals("ACTIVE", row(m).get("state"), "not the grant's fault");
         }
@@ -294,6 +304,7 @@ class RefreshSchedulerTest {
         db.update("update provider_incident set last_probe_at = now() - interval '1 hour'");
         scheduler.tick();
         assertTrue(incidents.active("pax8").isEmpty(), "resolved by a successful probe");
+        assertTrue(db.count("select count(*) from webhook_event where type = 'GLOBAL_INCIDENT_RESOLVED'") >= 1);
         scheduler.tick();
         for (Made m : list) {
             assertEquals(1, refreshes(m));
