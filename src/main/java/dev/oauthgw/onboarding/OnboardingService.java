@@ -142,8 +142,8 @@ public class OnboardingService {
         if (error != null) {
             OnboardingOutcome outcome = "access_denied".equals(error) ? OnboardingOutcome.DENIED
                     : OnboardingOutcome.PROVIDER_FAILURE;
-            failed(claimed, outcome, "provider answered error=" + clip(error)
-                    + (errorDescription == null ? "" : " (" + clip(errorDescription) + ")"));
+            failed(claimed, outcome, "provider answered error=" + TokenClient.sanitize(error)
+                    + (errorDescription == null ? "" : " (" + TokenClient.sanitize(errorDescription) + ")"));
             return new Result(outcome, claimed.partnerName());
         }
         if (code == null || code.isBlank()) {
@@ -269,8 +269,4 @@ public class OnboardingService {
         }
     }
 
-    private static String clip(String s) {
-        String clean = s.replaceAll("[^\\x20-\\x7E]", "?");
-        return clean.length() > 200 ? clean.substring(0, 200) : clean;
-    }
 }

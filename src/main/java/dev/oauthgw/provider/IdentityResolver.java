@@ -26,7 +26,8 @@ public class IdentityResolver {
     }
 
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
 
     public IdentityResolver(ObjectMapper json) {
         this.json = json;

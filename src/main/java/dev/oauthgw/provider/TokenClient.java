@@ -250,8 +250,8 @@ public class TokenClient {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    /** Provider-sent text shown in logs and pages: printable, bounded. */
-    static String sanitize(String s) {
+    /** Provider-sent text for logs and audit records: printable ASCII, at most 200 characters. */
+    public static String sanitize(String s) {
         String clean = s.replaceAll("[^\\x20-\\x7E]", "?");
         return clean.length() > 200 ? clean.substring(0, 200) + "..." : clean;
     }
