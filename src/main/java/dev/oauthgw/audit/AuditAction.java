@@ -8,5 +8,9 @@ public enum AuditAction {
     GRANT_REPLACED,
     ONBOARDING_FAILED,
     GRANT_STATE_CHANGED,
+    /** An operator forced a refresh (ops). */
+    GRANT_REFRESH_FORCED,
+    /** An operator disconnected a partner: tokens revoked at the provider where it can, and deleted (ops). */
+    GRANT_DISCONNECTED,
     TOKEN_SERVED
 }
