@@ -139,6 +139,7 @@ public class AdminPartnerResource {
 
     @POST
     @Path("/{id}/grant/refresh")
+    @Consumes(MediaType.WILDCARD) // no body
     @Operation(summary = "Force a refresh of a partner's grant", description = "Refreshes now, whatever the "
             + "expiry, single flight with the scheduler and the inline path. 200 with the outcome (a provider "
             + "failure is an outcome, recorded on the grant); 409 when the grant has no usable refresh token "
@@ -161,6 +162,7 @@ public class AdminPartnerResource {
 
     @POST
     @Path("/{id}/grant/disconnect")
+    @Consumes(MediaType.WILDCARD) // no body
     @Operation(summary = "Disconnect a partner", description = "Under the grant's row lock: revokes the refresh "
             + "and access tokens at the provider's revocation endpoint where the registration has one (RFC 7009), "
             + "deletes both tokens and marks the grant REVOKED. A failed revocation is reported (revocation=failed) "
