@@ -185,6 +185,9 @@ public class GrantQueryService {
         List<GrantRow> rows = new ArrayList<>();
         String next = null;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            // planned with its values every time: a cached generic plan cannot use the prefix indexes for
+            // "like ?" and would walk the whole table
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 Cursor last = null;

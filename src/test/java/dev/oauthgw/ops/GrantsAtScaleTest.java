@@ -103,7 +103,9 @@ class GrantsAtScaleTest {
                 new Query(Filter.ALL, null, "scale-4242", null, 50),
                 new Query(Filter.ALL, null, "Scale Partner 777", null, 50));
         for (Query q : queries) {
-            query.list(q); // warm up
+            for (int i = 0; i < 6; i++) {
+                query.list(q); // warm up, and past the driver's and the server's prepared-plan thresholds
+            }
             long ms = best(() -> query.list(q));
             assertTrue(ms < 250, q + " took " + ms + " ms");
         }
