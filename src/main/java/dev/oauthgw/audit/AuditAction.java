@@ -11,5 +11,9 @@ public enum AuditAction {
     REFRESH_ANSWER_LOST,
     PROVIDER_INCIDENT_OPENED,
     PROVIDER_INCIDENT_RESOLVED,
+    /** An operator forced a refresh (ops). */
+    GRANT_REFRESH_FORCED,
+    /** An operator disconnected a partner: tokens revoked at the provider where it can, and deleted (ops). */
+    GRANT_DISCONNECTED,
     TOKEN_SERVED
 }

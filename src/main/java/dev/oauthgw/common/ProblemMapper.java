@@ -41,6 +41,13 @@ public class ProblemMapper {
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
     public Response unauthorized(RuntimeException e, UriInfo uri, HttpHeaders headers) {
+        String path = uri.getPath();
+        if (path.equals("/j_security_check") || path.equals("/ops") || path.startsWith("/ops/")) {
+            // the dashboard signs in through a form: back to the login page, not a JSON problem
+            return Response.status(302)
+                    .location(java.net.URI.create(path.equals("/j_security_check") ? "/ops/login?error=true" : "/ops/login"))
+                    .build();
+        }
         return problem(401, "unauthorized", "Unauthorized",
                 "A valid bearer token is required.", uri, headers, Map.of())
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();

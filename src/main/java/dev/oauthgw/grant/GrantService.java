@@ -16,6 +16,7 @@ import dev.oauthgw.crypto.AssociatedData;
 import dev.oauthgw.crypto.EncryptedColumn;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.partner.Partner;
 import dev.oauthgw.provider.TokenResponse;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,11 +30,13 @@ public class GrantService {
     private final Clock clock;
     private final TokenCipher cipher;
     private final AuditService audit;
+    private final EventPublisher events;
 
-    public GrantService(Clock clock, TokenCipher cipher, AuditService audit) {
+    public GrantService(Clock clock, TokenCipher cipher, AuditService audit, EventPublisher events) {
         this.clock = clock;
         this.cipher = cipher;
         this.audit = audit;
+        this.events = events;
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -85,6 +88,9 @@ public class GrantService {
         }
         TokenResponse t = n.tokens();
         g.registration = n.registration();
+        if (replaced && g.state != GrantState.ACTIVE) {
+            events.publishStateChange(g.partnerId, g.id, g.state, GrantState.ACTIVE, "re-authorized by the partner");
+        }
         g.state = GrantState.ACTIVE;
         g.stateSince = now;
         g.scope = t.scope();
@@ -105,6 +111,7 @@ public class GrantService {
         g.refreshDueAt = g.refreshToken == null ? null : RefreshSchedule.dueAt(g.id, now, t.expiresAt());
         g.refreshStartedAt = null;
         g.refreshFailures = 0;
+        g.lastRefreshOutcome = null; // a new grant: earlier refresh outcomes belong to the old one
         g.lastError = null;
         g.updatedAt = now;
         if (!replaced) {

@@ -73,6 +73,75 @@ public class TokenClient {
         return call(provider, p, false);
     }
 
+    /**
+     * RFC 7009 token revocation at the registration's {@code revocation-url}, with the client
+     * authentication of its dialect ({@code pax8}: JSON body with the client credentials; {@code rfc6749}:
+     * form body, HTTP Basic or body credentials).
+     *
+     * @return false when the registration has no revocation endpoint (nothing was sent)
+     * @throws ProviderException when the endpoint refused or could not be reached
+     */
+    public boolean revoke(RegisteredProvider provider, String token, String tokenTypeHint) {
+        Registration r = provider.registration();
+        if (r.revocationUrl().isEmpty()) {
+            return false;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("token", token);
+        params.put("token_type_hint", tokenTypeHint);
+        HttpRequest.Builder rb = HttpRequest.newBuilder(r.revocationUrl().get()).timeout(r.requestTimeout())
+                .header("Accept", "application/json");
+        authenticated(provider, rb, params);
+        HttpResponse<String> response = send(provider, rb, "revocation");
+        LOG.debugf("revocation endpoint of %s answered %d", provider.name(), response.statusCode());
+        if (response.statusCode() / 100 == 2) {
+            return true;
+        }
+        throw classify(provider, response, "Revocation endpoint");
+    }
+
+    /** Adds the body and the client authentication in the registration's dialect. */
+    private void authenticated(RegisteredProvider provider, HttpRequest.Builder rb, Map<String, String> params) {
+        Registration r = provider.registration();
+        String secret = provider.clientSecret();
+        if (r.dialect() == Dialect.PAX8) {
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("client_id", r.clientId());
+            body.put("client_secret", secret);
+            body.putAll(params);
+            rb.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(toJson(body)));
+            return;
+        }
+        if (r.clientAuth() == ClientAuth.CLIENT_SECRET_BASIC) {
+            String pair = form(r.clientId()) + ":" + form(secret);
+            rb.header("Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+        } else {
+            params.put("client_id", r.clientId());
+            params.put("client_secret", secret);
+        }
+        String body = params.entrySet().stream().map(e -> form(e.getKey()) + "=" + form(e.getValue()))
+                .collect(Collectors.joining("&"));
+        rb.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private HttpResponse<String> send(RegisteredProvider provider, HttpRequest.Builder rb, String what) {
+        Registration r = provider.registration();
+        try {
+            return http(provider).send(rb.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new ProviderException(Kind.TRANSIENT, 0, null, "The " + what + " endpoint of '" + provider.name()
+                    + "' did not answer within " + r.requestTimeout(), null, e);
+        } catch (IOException e) {
+            throw new ProviderException(Kind.TRANSIENT, 0, null, "The " + what + " endpoint of '" + provider.name()
+                    + "' could not be reached (" + e.getClass().getSimpleName() + ")", null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(Kind.TRANSIENT, 0, null, "Interrupted while calling the " + what + " endpoint",
+                    null, e);
+        }
+    }
+
     private TokenResponse call(RegisteredProvider provider, Map<String, String> params, boolean addAudience) {
         Registration r = provider.registration();
         if (addAudience) {
@@ -167,6 +236,10 @@ public class TokenClient {
     }
 
     private ProviderException classify(RegisteredProvider provider, HttpResponse<String> response) {
+        return classify(provider, response, "Token endpoint");
+    }
+
+    private ProviderException classify(RegisteredProvider provider, HttpResponse<String> response, String endpoint) {
         int status = response.statusCode();
         String error = null;
         String description = null;
@@ -189,7 +262,7 @@ public class TokenClient {
         } else {
             kind = Kind.REQUEST_REJECTED;
         }
-        String message = "Token endpoint of '" + provider.name() + "' answered " + status
+        String message = endpoint + " of '" + provider.name() + "' answered " + status
                 + (error == null ? "" : " " + sanitize(error))
                 + (description == null ? "" : ": " + sanitize(description));
         return new ProviderException(kind, status, error == null ? null : sanitize(error), message, retryAfter, null);

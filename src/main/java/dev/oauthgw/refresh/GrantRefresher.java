@@ -88,6 +88,9 @@ public class GrantRefresher {
         }
     }
 
+    @jakarta.inject.Inject
+    dev.oauthgw.ops.GatewayMetrics metrics; // ops: attempts, outcomes and latency, recorded once in refresh()
+
     private final ConcurrentHashMap<UUID, CompletableFuture<Outcome>> inflight = new ConcurrentHashMap<>();
     private final EntityManager em;
     private final TokenCipher cipher;
@@ -147,6 +150,7 @@ public class GrantRefresher {
 
     /** Refreshes when {@code needed} holds for the grant as read under its row lock. */
     public Outcome refresh(UUID grantId, Predicate<Grant> needed, Trigger trigger, Duration lockWait) {
+        long startedNanos = System.nanoTime();
         Attempt a;
         try {
             a = QuarkusTransaction.requiringNew().timeout(txTimeoutSeconds(lockWait))
@@ -159,6 +163,7 @@ public class GrantRefresher {
             }
             throw e;
         }
+        metrics.refreshAttempt(trigger, a.outcome(), System.nanoTime() - startedNanos);
         return a.outcome();
     }
 

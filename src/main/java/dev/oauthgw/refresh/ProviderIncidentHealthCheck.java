@@ -7,15 +7,13 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Readiness says whether a provider rejects the vendor's client credentials. By default the check
  * stays UP with the incident in its data (the gateway can still serve stored tokens for hours);
- * {@code gateway.refresh.incident-fails-readiness=true} turns it DOWN. The gauge
- * {@code gateway_provider_incidents} counts open incidents for alerting.
+ * {@code gateway.refresh.incident-fails-readiness=true} turns it DOWN. Metrics: {@code gateway_global_incident}
+ * (ops.GatewayMetrics).
  */
 @Readiness
 @ApplicationScoped
@@ -24,12 +22,9 @@ public class ProviderIncidentHealthCheck implements HealthCheck {
     private final ProviderIncidents incidents;
     private final RefreshConfig config;
 
-    public ProviderIncidentHealthCheck(ProviderIncidents incidents, RefreshConfig config, MeterRegistry registry) {
+    public ProviderIncidentHealthCheck(ProviderIncidents incidents, RefreshConfig config) {
         this.incidents = incidents;
         this.config = config;
-        Gauge.builder("gateway.provider.incidents", incidents, i -> i.active().size())
-                .description("Open provider incidents: the provider rejects the gateway's client credentials")
-                .register(registry);
     }
 
     @Override

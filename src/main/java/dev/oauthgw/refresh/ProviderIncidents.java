@@ -12,6 +12,7 @@ import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.events.GrantEventType;
+import dev.oauthgw.ops.GlobalIncidents;
 import dev.oauthgw.provider.ProviderException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,7 @@ import jakarta.persistence.EntityManager;
  * every replica sees it.
  */
 @ApplicationScoped
-public class ProviderIncidents {
+public class ProviderIncidents implements GlobalIncidents {
 
     private static final Logger LOG = Logger.getLogger(ProviderIncidents.class);
 
@@ -87,6 +88,14 @@ public class ProviderIncidents {
                 Object[].class).getResultList());
         return rows.stream().map(r -> new Incident((String) r[0], (String) r[1], instant(r[2]), instant(r[3]),
                 (String) r[4])).toList();
+    }
+
+    /** For the dashboard and the {@code gateway_global_incident} gauge: the oldest open incident. */
+    @Override
+    public Optional<GlobalIncidents.Incident> current() {
+        return active().stream().findFirst().map(i -> new GlobalIncidents.Incident("The provider '" + i.registration()
+                + "' rejects the gateway's client credentials (" + i.lastError() + "); scheduled refreshes are paused.",
+                i.since()));
     }
 
     public Optional<Incident> active(String registration) {

@@ -45,6 +45,9 @@ public class TokensResource {
         }
     }
 
+    @jakarta.inject.Inject
+    dev.oauthgw.ops.GatewayMetrics metrics;
+
     private final TokenService tokens;
     private final JsonWebToken caller;
     private final Clock clock;
@@ -65,6 +68,7 @@ public class TokensResource {
         Duration min = tokens.minValidity(parse(minValid));
         Served s = tokens.tokenFor(partnerId, min, caller.getName());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
+        metrics.tokenServed(Duration.ofSeconds(expiresIn));
         return Response.ok(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn, s.scope()))
                 .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
     }

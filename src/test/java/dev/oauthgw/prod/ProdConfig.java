@@ -18,6 +18,11 @@ import dev.oauthgw.devdb.LocalDatabase;
  */
 final class ProdConfig {
 
+    /** The dashboard account of the prod runs: {@link #OPS_USER} with a random password. */
+    static final String OPS_USER = "alice";
+    static final String OPS_PASSWORD = "prod-" + randomKey();
+    private static final String OPS_HASH = dev.oauthgw.ops.OpsPasswords.hash(OPS_PASSWORD);
+
     private ProdConfig() {
     }
 
@@ -42,6 +47,8 @@ final class ProdConfig {
         env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET", "prod-secret-" + randomKey());
         env.put("GATEWAY_JWT_ISSUER", "https://issuer.example.test");
         env.put("GATEWAY_JWT_PUBLIC_KEY_LOCATION", publicKeyPem().toString());
+        env.put("GATEWAY_OPS_SESSION_KEY", randomKey());
+        env.put("GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH", OPS_HASH);
         return env;
     }
 
@@ -64,6 +71,8 @@ final class ProdConfig {
             case "GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET" -> "gateway.provider.registrations.pax8.client-secret";
             case "GATEWAY_JWT_ISSUER" -> "mp.jwt.verify.issuer";
             case "GATEWAY_JWT_PUBLIC_KEY_LOCATION" -> "mp.jwt.verify.publickey.location";
+            case "GATEWAY_OPS_SESSION_KEY" -> "quarkus.http.auth.session.encryption-key";
+            case "GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH" -> "gateway.ops.users.alice.password-hash";
             default -> throw new IllegalArgumentException(env);
         };
     }

@@ -84,4 +84,20 @@ class ProdFailsClosedIT {
     void refuses_to_start_without_a_jwt_verification_key() throws Exception {
         refuses("GATEWAY_JWT_PUBLIC_KEY_LOCATION", null, null, "GATEWAY_JWT_PUBLIC_KEY_LOCATION");
     }
+
+    @Test
+    void refuses_to_start_without_a_dashboard_account() throws Exception {
+        refuses("GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH", null, null, "GATEWAY_OPS_USERS_<NAME>_PASSWORD_HASH");
+    }
+
+    @Test
+    void refuses_to_start_with_the_documented_dev_password() throws Exception {
+        refuses(null, "GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH",
+                dev.oauthgw.ops.OpsPasswords.hash(dev.oauthgw.ops.OpsPasswords.DEV_PASSWORD), "documented dev password");
+    }
+
+    @Test
+    void refuses_to_start_without_a_session_key_shared_by_the_replicas() throws Exception {
+        refuses("GATEWAY_OPS_SESSION_KEY", null, null, "GATEWAY_OPS_SESSION_KEY");
+    }
 }

@@ -293,7 +293,7 @@ class RefreshSchedulerTest {
         var readiness = health.call();
         assertEquals(1L, ((Number) readiness.getData().orElseThrow().get("incidents")).longValue());
         given().get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.containsString("gateway_provider_incidents 1.0"));
+                .body(org.hamcrest.Matchers.containsString("gateway_global_incident 1.0"));
         // paused: the next tick calls nothing (the probe is not due yet)
         dueNow(list);
         long calls = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);

@@ -1,0 +1,114 @@
+package dev.oauthgw.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/** Unit tests: bcrypt checks and what makes prod refuse to start. */
+class OpsSecurityCheckTest {
+
+    private static final String GOOD_HASH = OpsPasswords.hash("a-real-operator-password");
+    private static final String DEV_HASH = OpsPasswords.hash(OpsPasswords.DEV_PASSWORD);
+    private static final Optional<String> KEY = Optional.of("k".repeat(32));
+
+    private static OpsConfig config(Map<String, String> hashes, boolean allowDev) {
+        return new OpsConfig() {
+            @Override
+            public Map<String, User> users() {
+                return hashes.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                        e -> new User() {
+                            @Override
+                            public String passwordHash() {
+                                return e.getValue();
+                            }
+
+                            @Override
+                            public Set<String> roles() {
+                                return Set.of("ops");
+                            }
+                        }));
+            }
+
+            @Override
+            public boolean requireSessionKey() {
+                return true;
+            }
+
+            @Override
+            public boolean secureCookies() {
+                return true;
+            }
+
+            @Override
+            public boolean allowDevCredentials() {
+                return allowDev;
+            }
+
+            @Override
+            public Duration expiringSoonWithin() {
+                return Duration.ofHours(6);
+            }
+
+            @Override
+            public Duration lockWait() {
+                return Duration.ofSeconds(20);
+            }
+
+            @Override
+            public Duration reauthLinkValidity() {
+                return Duration.ofDays(7);
+            }
+
+            @Override
+            public Optional<Duration> consentLifetime() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Duration metricsCacheTtl() {
+                return Duration.ofSeconds(15);
+            }
+
+            @Override
+            public Duration readersWindow() {
+                return Duration.ofDays(7);
+            }
+        };
+    }
+
+    @Test
+    void bcrypt_hashes_verify_only_their_password() {
+        assertTrue(OpsPasswords.matches(GOOD_HASH, "a-real-operator-password".toCharArray()));
+        assertFalse(OpsPasswords.matches(GOOD_HASH, "a-real-operator-passwore".toCharArray()));
+        assertFalse(OpsPasswords.matches("plain-text", "plain-text".toCharArray()));
+        // $2b$ and $2y$ (htpasswd, Python) are read as well
+        assertTrue(OpsPasswords.matches("$2b$" + GOOD_HASH.substring(4), "a-real-operator-password".toCharArray()));
+        assertTrue(OpsPasswords.matches("$2y$" + GOOD_HASH.substring(4), "a-real-operator-password".toCharArray()));
+    }
+
+    @Test
+    void a_configured_account_and_a_session_key_pass() {
+        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of("alice", GOOD_HASH), false), KEY, true));
+    }
+
+    @Test
+    void prod_refuses_no_account_the_dev_password_a_non_bcrypt_hash_and_a_missing_session_key() {
+        assertTrue(OpsSecurityCheck.problems(config(Map.of(), false), KEY, true).get(0).contains("no dashboard account"));
+        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", DEV_HASH), false), KEY, true).get(0)
+                .contains("documented dev password"));
+        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", "secret"), false), KEY, true).get(0)
+                .contains("not a bcrypt hash"));
+        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", GOOD_HASH), false), Optional.of("short"), true).get(0)
+                .contains("GATEWAY_OPS_SESSION_KEY"));
+        // dev and test allow the documented account
+        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of("operator", DEV_HASH), true), Optional.empty(), false));
+    }
+}
