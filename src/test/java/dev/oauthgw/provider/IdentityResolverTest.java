@@ -1,0 +1,98 @@
+package dev.oauthgw.provider;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import dev.oauthgw.sandbox.SandboxState;
+import jakarta.inject.Inject;
+
+/** Which provider account a new token belongs to: by claim (Pax8 default) or by a probe call. */
+@QuarkusTest
+class IdentityResolverTest {
+
+    private static final String VERIFIER = "identity-resolver-test-verifier-0123456789abcdefghijklmnop";
+
+    @Inject
+    IdentityResolver identities;
+    @Inject
+    TokenClient tokens;
+    @Inject
+    ProviderRegistry registry;
+    @Inject
+    SandboxState sandbox;
+
+    private TokenResponse tokenFor(String partnerKey) throws Exception {
+        RegisteredProvider p = registry.defaultProvider();
+        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(VERIFIER.getBytes(StandardCharsets.US_ASCII)));
+        String code = sandbox.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(),
+                partnerKey, p.registration().scopes(), "https://api.pax8.com", challenge);
+        return tokens.exchangeCode(p, code, VERIFIER);
+    }
+
+    private static RegisteredProvider withIdentity(String method, String claimOrProbe) {
+        Map<String, String> m = new HashMap<>();
+        String p = "gateway.provider.registrations.probe.";
+        m.put("gateway.provider.require-https", "false");
+        m.put("gateway.provider.default-registration", "probe");
+        m.put(p + "authorize-url", "http://localhost:8081/sandbox/authorize");
+        m.put(p + "token-url", "http://localhost:8081/sandbox/v1/token");
+        m.put(p + "client-id", "gateway-sandbox");
+        m.put(p + "client-secret", "unused-here");
+        m.put(p + "redirect-uri", "http://localhost:8081/onboarding/callback");
+        m.put(p + "identity.method", method);
+        if ("probe".equals(method)) {
+            m.put(p + "identity.probe-url", claimOrProbe);
+        } else {
+            m.put(p + "identity.claim", claimOrProbe);
+        }
+        SmallRyeConfig c = new SmallRyeConfigBuilder().withMapping(ProviderConfig.class)
+                .withSources(new PropertiesConfigSource(m, "test", 100)).build();
+        return ProviderRegistry.validate(c.getConfigMapping(ProviderConfig.class)).get("probe");
+    }
+
+    @Test
+    void the_claim_names_the_pax8_partner() throws Exception {
+        IdentityResolver.Identity id = identities.identify(registry.defaultProvider(), tokenFor("acme"));
+        assertEquals(Optional.of(sandbox.partner("acme").orElseThrow().pax8PartnerId()), id.accountId());
+        assertTrue(id.subject().isPresent());
+    }
+
+    @Test
+    void a_token_without_the_claim_is_a_malformed_answer() throws Exception {
+        RegisteredProvider p = withIdentity("claim", "https://example.test/no_such_claim");
+        ProviderException e = assertThrows(ProviderException.class, () -> identities.identify(p, tokenFor("acme")));
+        assertEquals(ProviderException.Kind.MALFORMED_RESPONSE, e.kind());
+    }
+
+    @Test
+    void a_probe_that_accepts_the_token_confirms_it_without_naming_an_account() throws Exception {
+        RegisteredProvider p = withIdentity("probe", "http://localhost:8081/sandbox/v1/companies?size=1");
+        IdentityResolver.Identity id = identities.identify(p, tokenFor("globex"));
+        assertTrue(id.accountId().isEmpty());
+    }
+
+    @Test
+    void a_probe_that_refuses_the_token_is_a_rejected_request() throws Exception {
+        RegisteredProvider p = withIdentity("probe", "http://localhost:8081/sandbox/v1/companies?size=1");
+        TokenResponse t = tokenFor("initech");
+        sandbox.revokePartner("initech");
+        ProviderException e = assertThrows(ProviderException.class, () -> identities.identify(p, t));
+        assertEquals(ProviderException.Kind.REQUEST_REJECTED, e.kind());
+        assertEquals(401, e.httpStatus());
+    }
+}
