@@ -3,7 +3,7 @@
 # due query) and refresh throughput against the sandbox under the default budget.
 # Uses QUARKUS_DATASOURCE_* or the local database gateway_bench. Results: target/bench/refresh-scale.md
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 if [ -z "${QUARKUS_DATASOURCE_JDBC_URL:-}" ]; then
   psql -h 127.0.0.1 -U postgres -d postgres -qtAc "select 1 from pg_database where datname='gateway_bench'" | grep -q 1 \
     || createdb -h 127.0.0.1 -U postgres gateway_bench

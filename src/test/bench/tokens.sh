@@ -3,7 +3,7 @@
 # 100,000 grants. Uses the PostgreSQL given in QUARKUS_DATASOURCE_* (default: local database
 # gateway_bench on 127.0.0.1:5432, created if missing). Results: target/bench/tokens.md
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install -y wrk)"; exit 1; }
 if [ -z "${QUARKUS_DATASOURCE_JDBC_URL:-}" ]; then
   psql -h 127.0.0.1 -U postgres -d postgres -qtAc "select 1 from pg_database where datname='gateway_bench'" | grep -q 1 \

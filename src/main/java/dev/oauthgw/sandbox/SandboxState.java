@@ -69,6 +69,7 @@ public class SandboxState {
     private volatile Duration reuseIntervalOverride;
     private volatile Duration tokenLifetimeOverride;
     private volatile boolean reportRefreshTokenExpiry;
+    private volatile boolean rotateRefreshTokens = true;
     private Map<String, SandboxClient> clients = Map.of();
 
     // guarded by lock
@@ -178,6 +179,14 @@ public class SandboxState {
     }
 
     /**
+     * Switches refresh-token rotation off (an authorization server that keeps one refresh token per grant
+     * and sends none on refresh) or back on. On until set, and after {@link #resetAll()}.
+     */
+    public void rotateRefreshTokens(boolean rotate) {
+        this.rotateRefreshTokens = rotate;
+    }
+
+    /**
      * Also answer {@code refresh_token_expires_in} (when the family's absolute lifetime ends), as some
      * authorization servers do; Auth0, and so Pax8, do not. Off until set, and after {@link #resetAll()}.
      */
@@ -260,6 +269,7 @@ public class SandboxState {
             reuseIntervalOverride = null;
             tokenLifetimeOverride = null;
             reportRefreshTokenExpiry = false;
+            rotateRefreshTokens = true;
         } finally {
             lock.unlock();
         }
@@ -455,11 +465,15 @@ public class SandboxState {
                 }
                 grantedScope = requested;
             }
+            counters.rotation(f.id, f.partnerKey);
+            if (!rotateRefreshTokens) {
+                // rotation switched off: the refresh token stays valid and no new one is sent
+                return issue(f, grantedScope, issuer, now, false);
+            }
             if (r.usedAt == null) {
                 r.usedAt = now;
             }
-            counters.rotation(f.id, f.partnerKey);
-            return issue(f, grantedScope, issuer, now);
+            return issue(f, grantedScope, issuer, now, true);
         } finally {
             lock.unlock();
         }
@@ -573,6 +587,10 @@ public class SandboxState {
     // --- internals (called under the lock) --------------------------------------------------------
 
     private TokenResponse issue(Family f, String scope, String issuer, Instant now) {
+        return issue(f, scope, issuer, now, true);
+    }
+
+    private TokenResponse issue(Family f, String scope, String issuer, Instant now, boolean newRefreshToken) {
         Instant exp = now.plus(tokenLifetime());
         SandboxPartner partner = partners.get(f.partnerKey);
         Map<String, Object> claims = claims(issuer,
@@ -585,7 +603,7 @@ public class SandboxState {
                 new AccessRecord(f.id, f.clientId, f.partnerKey, f.audience, scope, exp));
         counters.accessTokenIssued();
         String refreshToken = null;
-        if (f.offline) {
+        if (f.offline && newRefreshToken) {
             refreshToken = SandboxTokens.random(32);
             refreshTokens.put(SandboxTokens.hash(refreshToken), new RefreshRecord(f.id));
         }

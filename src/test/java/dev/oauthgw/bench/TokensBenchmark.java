@@ -59,8 +59,9 @@ class TokensBenchmark {
             Files.writeString(script, lua(jwt, grants));
             Path noop = dir.resolve("noop.lua");
             Files.writeString(noop, "wrk.headers[\"Authorization\"] = \"Bearer " + jwt + "\"\n");
-            wrk(noop, "/caller", 5, connections); // warm-up
-            wrk(script, "/tokens/", 5, connections);
+            int warmUp = Integer.getInteger("bench.warmup.seconds", 15);
+            wrk(noop, "/caller", warmUp, connections); // warm-up: JIT, connection pools, caches
+            wrk(script, "/tokens/", warmUp, connections);
             for (int round = 0; round < 2; round++) { // alternate, so both see the same machine state
                 Run n = wrk(noop, "/caller", duration, connections);
                 Run t = wrk(script, "/tokens/", duration, connections);

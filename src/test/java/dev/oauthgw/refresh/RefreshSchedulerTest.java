@@ -81,6 +81,7 @@ class RefreshSchedulerTest {
         sandbox.faults().reset();
         sandbox.overrideTokenLifetime(null);
         sandbox.reportRefreshTokenExpiry(false);
+        sandbox.rotateRefreshTokens(true);
         budget.overrideLimit(null);
         db.update("delete from provider_rate_budget");
         db.update("delete from provider_incident");
@@ -360,6 +361,25 @@ class RefreshSchedulerTest {
         refresher.refresh(m.grantId(), g -> true, GrantRefresher.Trigger.FORCED, Duration.ofSeconds(1));
         Instant rtExpiry = ((Timestamp) row(m).get("refresh_expires_at")).toInstant();
         assertTrue(rtExpiry.isAfter(Instant.now().plus(Duration.ofDays(29))), rtExpiry.toString());
+    }
+
+    @Test
+    void when_the_provider_sends_no_new_refresh_token_the_old_one_is_kept() {
+        Made m = grants("norotate", 1).get(0);
+        byte[] before = (byte[]) row(m).get("refresh_token");
+        sandbox.rotateRefreshTokens(false);
+        GrantRefresher.Outcome o = refresher.refresh(m.grantId(), g -> true, GrantRefresher.Trigger.FORCED,
+                Duration.ofSeconds(1));
+        assertTrue(o.calledProvider());
+        assertEquals(null, o.failure());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, (byte[]) row(m).get("refresh_token"),
+                "the stored refresh token is unchanged");
+        // and it still works for the next refresh
+        GrantRefresher.Outcome again = refresher.refresh(m.grantId(), g -> true, GrantRefresher.Trigger.FORCED,
+                Duration.ofSeconds(1));
+        assertEquals(null, again.failure());
+        assertEquals("ACTIVE", row(m).get("state"));
+        assertEquals(2, refreshes(m));
     }
 
     @Test
