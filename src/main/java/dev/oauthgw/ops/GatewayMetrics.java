@@ -70,6 +70,8 @@ public class GatewayMetrics {
     private final Clock clock;
     private final OpsConfig config;
     private final Instance<GlobalIncidents> incidents;
+    private final Map<String, Timer> tokenTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final DistributionSummary servedValidity;
     private volatile GrantCounts cached;
     private volatile boolean budgetRegistered;
 
@@ -80,6 +82,10 @@ public class GatewayMetrics {
         this.clock = clock;
         this.config = config;
         this.incidents = incidents;
+        this.servedValidity = DistributionSummary.builder("gateway.tokens.served.validity").baseUnit("seconds")
+                .description("Remaining validity of the access tokens handed out")
+                .serviceLevelObjectives(60, 300, 900, 1800, 3600, 6 * 3600, 12 * 3600, 24 * 3600)
+                .register(registry);
         for (GrantState s : GrantState.values()) {
             Gauge.builder("gateway.grants", this, m -> m.grants().count(s)).tag("state", s.name().toLowerCase(Locale.ROOT))
                     .description("Grants by state").register(registry);
@@ -200,18 +206,18 @@ public class GatewayMetrics {
 
     /** One request to /tokens, whatever its answer (401 and 403 included). */
     public void tokensRequest(String kind, String outcome, long nanos) {
-        Timer.builder("gateway.tokens.requests").tag("kind", kind).tag("outcome", outcome)
+        // on the /tokens hot path: build each (kind, outcome) timer once, then only record
+        tokenTimers.computeIfAbsent(kind + '|' + outcome, k -> Timer.builder("gateway.tokens.requests")
+                .tag("kind", kind).tag("outcome", outcome)
                 .description("Requests to GET /tokens by outcome")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A partner token handed out, valid for {@code remaining} more. */
     public void tokenServed(Duration remaining) {
-        DistributionSummary.builder("gateway.tokens.served.validity").baseUnit("seconds")
-                .description("Remaining validity of the access tokens handed out")
-                .serviceLevelObjectives(60, 300, 900, 1800, 3600, 6 * 3600, 12 * 3600, 24 * 3600)
-                .register(registry).record(Math.max(0, remaining.toSeconds()));
+        servedValidity.record(Math.max(0, remaining.toSeconds()));
     }
 
     // ---- the refresher's rate budget (registered by its owner) ----

@@ -114,10 +114,10 @@ public class RefreshScheduler {
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger held = new AtomicInteger();
         AtomicInteger skipped = new AtomicInteger();
-        Set<String> paused = incidents.active().stream().map(ProviderIncidents.Incident::registration)
-                .filter(r -> !incidents.takeProbe(r)).collect(Collectors.toSet());
-        Set<String> probing = incidents.active().stream().map(ProviderIncidents.Incident::registration)
-                .filter(r -> !paused.contains(r)).collect(Collectors.toSet());
+        Set<String> open = incidents.active().stream().map(ProviderIncidents.Incident::registration)
+                .collect(Collectors.toSet());
+        Set<String> paused = open.stream().filter(r -> !incidents.takeProbe(r)).collect(Collectors.toSet());
+        Set<String> probing = open.stream().filter(r -> !paused.contains(r)).collect(Collectors.toSet());
         int started = 0;
         while (started < config.maxPerTick()) {
             int want = Math.min(config.batchSize(), config.maxPerTick() - started);
