@@ -1,11 +1,11 @@
 package dev.oauthgw.ops;
 
+import dev.oauthgw.common.Caller;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -57,10 +57,10 @@ public class AdminPartnerResource {
     private final OnboardingLinkService links;
     private final GrantService grants;
     private final GrantActionService actions;
-    private final JsonWebToken caller;
+    private final Caller caller;
 
     public AdminPartnerResource(PartnerService partners, OnboardingLinkService links, GrantService grants,
-            GrantActionService actions, JsonWebToken caller) {
+            GrantActionService actions, Caller caller) {
         this.partners = partners;
         this.links = links;
         this.grants = grants;
@@ -183,6 +183,6 @@ public class AdminPartnerResource {
     }
 
     private String actor() {
-        return caller.getName() == null ? caller.getSubject() : caller.getName();
+        return caller.name();
     }
 }

@@ -29,6 +29,25 @@ public interface OpsConfig {
         Set<String> roles();
     }
 
+    /** Sign-in with the vendor's identity provider (on when {@code GATEWAY_OPS_OIDC_ENABLED=true}; see {@link OpsSignIn}). */
+    Oidc oidc();
+
+    interface Oidc {
+        /**
+         * The ID-token claim that lists the person's groups: {@code groups} for Okta, Keycloak and Entra ID
+         * (object ids there), a namespaced claim such as {@code https://vendor.example/groups} for Auth0.
+         */
+        @WithDefault("groups")
+        String groupsClaim();
+
+        /** Members of any of these groups are operators (role {@code ops}); required when OIDC sign-in is on. */
+        Optional<Set<String>> operatorGroups();
+
+        /** Named on the sign-in page. */
+        @WithDefault("your company's identity provider")
+        String providerName();
+    }
+
     /** Refuse to start without a session encryption key of at least 32 characters (off in dev and test). */
     @WithDefault("true")
     boolean requireSessionKey();

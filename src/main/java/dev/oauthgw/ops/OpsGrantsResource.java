@@ -195,6 +195,19 @@ public class OpsGrantsResource {
                 "This form could not be checked (it is old, or came from another site). Go back, reload the page and try again.");
     }
 
+    /** Signed in, but without the role ops (a viewer account, or nobody in an operator group at the identity provider). */
+    static Response notAnOperator(SecurityIdentity identity) {
+        String who = identity == null || identity.isAnonymous() ? "this account" : identity.getPrincipal().getName();
+        return errorPage(403, "Not an operator",
+                "You are signed in as " + who + ", but this account may not operate the gateway. Ask an administrator to "
+                        + "give it the operator role (with your identity provider: membership in an operator group).");
+    }
+
+    @ServerExceptionMapper
+    public Response notAnOperator(io.quarkus.security.ForbiddenException e) {
+        return notAnOperator(identity);
+    }
+
     static Response errorPage(int status, String title, String message) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(Templates.error(status, title, message))
                 .header("Cache-Control", "no-store").build();

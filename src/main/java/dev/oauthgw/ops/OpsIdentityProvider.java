@@ -28,9 +28,11 @@ public class OpsIdentityProvider implements IdentityProvider<UsernamePasswordAut
     private static final String DUMMY_HASH = OpsPasswords.hash(java.util.UUID.randomUUID().toString());
 
     private final OpsConfig config;
+    private final OpsSignIn signIn;
 
-    public OpsIdentityProvider(OpsConfig config) {
+    public OpsIdentityProvider(OpsConfig config, OpsSignIn signIn) {
         this.config = config;
+        this.signIn = signIn;
     }
 
     @Override
@@ -41,6 +43,10 @@ public class OpsIdentityProvider implements IdentityProvider<UsernamePasswordAut
     @Override
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request,
             AuthenticationRequestContext context) {
+        if (signIn.oidc()) {
+            // operators sign in at the identity provider: the built-in accounts open nothing
+            return Uni.createFrom().failure(new AuthenticationFailedException());
+        }
         return context.runBlocking(() -> check(request.getUsername(), request.getPassword().getPassword()));
     }
 

@@ -7,7 +7,13 @@ import dev.oauthgw.ops.GrantQueryService.Counts;
 import dev.oauthgw.ops.GrantQueryService.Filter;
 import dev.oauthgw.ops.GrantQueryService.GrantRow;
 import dev.oauthgw.ops.GrantQueryService.Query;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.oidc.OidcConfigurationMetadata;
+import io.quarkus.oidc.OidcSession;
 import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.security.ForbiddenException;
+import io.smallrye.mutiny.Uni;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,6 +28,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 
 /** The dashboard's overview: counts by state, the next expiries, recent failures; and signing out. */
 @Path("/ops")
@@ -39,13 +46,23 @@ public class OpsOverviewResource {
     private final OpsCsrf csrf;
     private final SecurityIdentity identity;
     private final Instance<GlobalIncidents> incidents;
+    private final OpsSignIn signIn;
+    private final Instance<OidcSession> oidcSession;
+    private final Instance<OidcConfigurationMetadata> oidcMetadata;
+    private final String publicUrl;
 
     public OpsOverviewResource(GrantQueryService query, OpsCsrf csrf, SecurityIdentity identity,
-            Instance<GlobalIncidents> incidents) {
+            Instance<GlobalIncidents> incidents, OpsSignIn signIn, Instance<OidcSession> oidcSession,
+            Instance<OidcConfigurationMetadata> oidcMetadata,
+            @ConfigProperty(name = "gateway.onboarding.public-url") String publicUrl) {
         this.query = query;
         this.csrf = csrf;
         this.identity = identity;
         this.incidents = incidents;
+        this.signIn = signIn;
+        this.oidcSession = oidcSession;
+        this.oidcMetadata = oidcMetadata;
+        this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 
     @GET
@@ -60,15 +77,33 @@ public class OpsOverviewResource {
         return OpsGrantsResource.page(t, csrf, csrfCookie, token);
     }
 
-    /** Signs out: forgets the session cookie (the form-authentication cookie carries the whole session). */
+    /**
+     * Signs out. Built-in sign-in: forgets the session cookie (it carries the whole session). Identity provider:
+     * forgets the OIDC session cookie and, where the provider has an end-session endpoint, signs out there too
+     * (RP-initiated logout) and comes back to the sign-in page.
+     */
     @POST
     @Path("/logout")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response logout(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field) {
+    public Uni<Response> logout(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field) {
         csrf.verify(csrfCookie, field);
-        return Response.seeOther(URI.create("/ops/login?logout=true"))
-                .cookie(new NewCookie.Builder(OpsSignIn.SESSION_COOKIE).value("").path("/").maxAge(0).build())
-                .build();
+        if (!signIn.oidc()) {
+            return Uni.createFrom().item(Response.seeOther(URI.create("/ops/login?logout=true"))
+                    .cookie(new NewCookie.Builder(OpsSignIn.SESSION_COOKIE).value("").path("/").maxAge(0).build())
+                    .build());
+        }
+        OidcSession session = oidcSession.get();
+        String idToken = session.getIdToken() == null ? null : session.getIdToken().getRawToken();
+        String endSession = oidcMetadata.isResolvable() ? oidcMetadata.get().getEndSessionUri() : null;
+        URI next = endSession == null || idToken == null ? URI.create("/ops/login?logout=true")
+                : UriBuilder.fromUri(endSession).queryParam("id_token_hint", idToken)
+                        .queryParam("post_logout_redirect_uri", publicUrl + "/ops/login?logout=true").build();
+        return session.logout().replaceWith(() -> Response.seeOther(next).build());
+    }
+
+    @org.jboss.resteasy.reactive.server.ServerExceptionMapper
+    public Response notAnOperator(ForbiddenException e) {
+        return OpsGrantsResource.notAnOperator(identity);
     }
 
     @org.jboss.resteasy.reactive.server.ServerExceptionMapper

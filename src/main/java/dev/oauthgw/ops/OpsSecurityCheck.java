@@ -3,6 +3,7 @@ package dev.oauthgw.ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -10,26 +11,49 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Fails closed at start: without a dashboard account, with an unreadable hash, with the documented dev
- * password, or (prod) without a session encryption key shared by the replicas, the gateway does not start.
+ * Fails closed at start. With the built-in sign-in: without a dashboard account, with an unreadable hash or
+ * with the documented dev password. With the vendor's identity provider: without issuer, client id, client
+ * secret or operator groups, or with an issuer that is not https (prod). Always (prod): without a session
+ * encryption key shared by the replicas.
  */
 @Startup
 @ApplicationScoped
 public class OpsSecurityCheck {
 
-    public OpsSecurityCheck(OpsConfig config,
-            @ConfigProperty(name = "quarkus.http.auth.session.encryption-key") Optional<String> sessionKey) {
-        List<String> problems = problems(config, sessionKey, config.requireSessionKey());
+    /** What the check needs to know of the OIDC sign-in. */
+    record OidcSettings(boolean enabled, Optional<String> issuer, Optional<String> clientId, Optional<String> clientSecret,
+            Set<String> operatorGroups, boolean requireHttps) {
+
+        @Override
+        public String toString() {
+            return "OidcSettings[enabled=" + enabled + ", issuer=" + issuer + ", clientId=" + clientId
+                    + ", clientSecret=<hidden>, operatorGroups=" + operatorGroups + "]";
+        }
+    }
+
+    public OpsSecurityCheck(OpsConfig config, OpsSignIn signIn,
+            @ConfigProperty(name = "quarkus.http.auth.session.encryption-key") Optional<String> sessionKey,
+            @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> issuer,
+            @ConfigProperty(name = "quarkus.oidc.client-id") Optional<String> clientId,
+            @ConfigProperty(name = "quarkus.oidc.credentials.secret") Optional<String> clientSecret,
+            @ConfigProperty(name = "gateway.provider.require-https", defaultValue = "true") boolean requireHttps) {
+        OidcSettings oidc = new OidcSettings(signIn.oidc(), issuer, clientId, clientSecret,
+                config.oidc().operatorGroups().orElse(Set.of()), requireHttps);
+        List<String> problems = problems(config, sessionKey, config.requireSessionKey(), oidc);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Operator sign-in is not configured safely:\n - " + String.join("\n - ", problems));
         }
     }
 
-    static List<String> problems(OpsConfig config, Optional<String> sessionKey, boolean requireSessionKey) {
+    static List<String> problems(OpsConfig config, Optional<String> sessionKey, boolean requireSessionKey,
+            OidcSettings oidc) {
         List<String> problems = new ArrayList<>();
-        if (config.users().isEmpty()) {
+        if (oidc.enabled()) {
+            problems.addAll(oidcProblems(oidc));
+        } else if (config.users().isEmpty()) {
             problems.add("no dashboard account: set GATEWAY_OPS_USERS_<NAME>_PASSWORD_HASH to a bcrypt hash "
-                    + "(print one with: java -cp <app classpath> dev.oauthgw.ops.OpsPasswords '<password>')");
+                    + "(print one with: java -cp <app classpath> dev.oauthgw.ops.OpsPasswords '<password>'), "
+                    + "or sign operators in with your identity provider (GATEWAY_OPS_OIDC_ENABLED=true)");
         }
         config.users().forEach((name, user) -> {
             if (!OpsPasswords.isBcrypt(user.passwordHash())) {
@@ -42,6 +66,27 @@ public class OpsSecurityCheck {
         if (requireSessionKey && sessionKey.filter(k -> k.strip().length() >= 32).isEmpty()) {
             problems.add("no session encryption key shared by the replicas: set GATEWAY_OPS_SESSION_KEY "
                     + "(at least 32 characters, e.g. openssl rand -base64 32)");
+        }
+        return problems;
+    }
+
+    private static List<String> oidcProblems(OidcSettings oidc) {
+        List<String> problems = new ArrayList<>();
+        Optional<String> issuer = oidc.issuer().filter(s -> !s.isBlank());
+        if (issuer.isEmpty()) {
+            problems.add("OIDC sign-in is on but GATEWAY_OPS_OIDC_ISSUER (the identity provider's issuer URL) is not set");
+        } else if (oidc.requireHttps() && !issuer.get().startsWith("https://")) {
+            problems.add("GATEWAY_OPS_OIDC_ISSUER must be an https URL");
+        }
+        if (oidc.clientId().filter(s -> !s.isBlank()).isEmpty()) {
+            problems.add("OIDC sign-in is on but GATEWAY_OPS_OIDC_CLIENT_ID is not set");
+        }
+        if (oidc.clientSecret().filter(s -> !s.isBlank()).isEmpty()) {
+            problems.add("OIDC sign-in is on but GATEWAY_OPS_OIDC_CLIENT_SECRET is not set");
+        }
+        if (oidc.operatorGroups().isEmpty()) {
+            problems.add("OIDC sign-in is on but GATEWAY_OPS_OIDC_OPERATOR_GROUPS (groups whose members are operators) "
+                    + "is not set: nobody could operate the gateway");
         }
         return problems;
     }

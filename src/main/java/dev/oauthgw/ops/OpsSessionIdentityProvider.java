@@ -21,9 +21,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class OpsSessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
 
     private final OpsConfig config;
+    private final OpsSignIn signIn;
 
-    public OpsSessionIdentityProvider(OpsConfig config) {
+    public OpsSessionIdentityProvider(OpsConfig config, OpsSignIn signIn) {
         this.config = config;
+        this.signIn = signIn;
     }
 
     @Override
@@ -33,6 +35,9 @@ public class OpsSessionIdentityProvider implements IdentityProvider<TrustedAuthe
 
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
+        if (signIn.oidc()) {
+            return Uni.createFrom().failure(new AuthenticationFailedException());
+        }
         String wanted = request.getPrincipal() == null ? "" : request.getPrincipal().toLowerCase(Locale.ROOT);
         return config.users().entrySet().stream().filter(e -> e.getKey().toLowerCase(Locale.ROOT).equals(wanted))
                 .findFirst().map(e -> {

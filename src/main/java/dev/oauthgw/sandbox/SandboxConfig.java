@@ -44,6 +44,40 @@ public interface SandboxConfig {
     /** The sandbox partners a partner admin can pick on the consent page, by key. */
     Map<String, Partner> partners();
 
+    /** The sandbox identity provider (an OIDC provider standing in for the vendor's own, for /ops sign-in). */
+    Idp idp();
+
+    interface Idp {
+        /** Lifetime of the ID tokens it issues (the operator's dashboard session ends with it). */
+        @WithDefault("PT1H")
+        Duration idTokenLifetime();
+
+        /** The one relying party it knows: the gateway's dashboard. */
+        @WithDefault("gateway-ops")
+        String clientId();
+
+        @WithDefault("sandbox-idp-secret-not-for-production")
+        String clientSecret();
+
+        /** Redirect URIs and post-logout redirect URIs, matched exactly. */
+        @WithDefault("http://localhost:8080/ops/oidc/callback,http://localhost:8081/ops/oidc/callback")
+        List<String> redirectUris();
+
+        @WithDefault("http://localhost:8080/ops/login?logout=true,http://localhost:8081/ops/login?logout=true")
+        List<String> postLogoutRedirectUris();
+
+        /** The people who can sign in, by a key: their email, name and groups. */
+        Map<String, IdpUser> users();
+    }
+
+    interface IdpUser {
+        String email();
+
+        String name();
+
+        Optional<List<String>> groups();
+    }
+
     interface Client {
         String clientId();
 

@@ -1,5 +1,6 @@
 package dev.oauthgw.tokens;
 
+import dev.oauthgw.common.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,7 +8,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.Optional;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -49,10 +49,10 @@ public class TokensResource {
     dev.oauthgw.ops.GatewayMetrics metrics;
 
     private final TokenService tokens;
-    private final JsonWebToken caller;
+    private final Caller caller;
     private final Clock clock;
 
-    public TokensResource(TokenService tokens, JsonWebToken caller, Clock clock) {
+    public TokensResource(TokenService tokens, Caller caller, Clock clock) {
         this.tokens = tokens;
         this.caller = caller;
         this.clock = clock;
@@ -66,7 +66,7 @@ public class TokensResource {
             throw GatewayException.forbidden("This caller may not read tokens of partner '" + partnerId + "'.");
         }
         Duration min = tokens.minValidity(parse(minValid));
-        Served s = tokens.tokenFor(partnerId, min, caller.getName());
+        Served s = tokens.tokenFor(partnerId, min, caller.name());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
         metrics.tokenServed(Duration.ofSeconds(expiresIn));
         return Response.ok(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn, s.scope()))
@@ -75,7 +75,7 @@ public class TokensResource {
 
     /** Where the caller's JWT has a {@code partners} claim, only those partners. */
     private boolean allowed(String partnerId) {
-        Object claim = caller.getClaim("partners");
+        Object claim = caller.claim("partners");
         if (claim == null) {
             return true;
         }

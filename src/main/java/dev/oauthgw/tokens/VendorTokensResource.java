@@ -1,9 +1,9 @@
 package dev.oauthgw.tokens;
 
+import dev.oauthgw.common.Caller;
 import java.time.Clock;
 import java.time.Duration;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -36,10 +36,10 @@ public class VendorTokensResource {
 
     private final VendorTokenService vendor;
     private final TokenService tokens;
-    private final JsonWebToken caller;
+    private final Caller caller;
     private final Clock clock;
 
-    public VendorTokensResource(VendorTokenService vendor, TokenService tokens, JsonWebToken caller, Clock clock) {
+    public VendorTokensResource(VendorTokenService vendor, TokenService tokens, Caller caller, Clock clock) {
         this.vendor = vendor;
         this.tokens = tokens;
         this.caller = caller;
@@ -51,7 +51,7 @@ public class VendorTokensResource {
     @RolesAllowed(ROLE)
     public Response vendorToken(@PathParam("name") String name, @QueryParam("min_valid") String minValid) {
         Duration min = tokens.minValidity(TokensResource.parse(minValid));
-        Served s = vendor.tokenFor(name, min, caller.getName());
+        Served s = vendor.tokenFor(name, min, caller.name());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
         return Response.ok(new VendorTokenJson(name, s.accessToken(), "Bearer", s.expiresAt(), expiresIn, s.scope()))
                 .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();

@@ -81,7 +81,35 @@ class OpsSecurityCheckTest {
             public Duration readersWindow() {
                 return Duration.ofDays(7);
             }
+
+            @Override
+            public Oidc oidc() {
+                return new Oidc() {
+                    @Override
+                    public String groupsClaim() {
+                        return "groups";
+                    }
+
+                    @Override
+                    public Optional<Set<String>> operatorGroups() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public String providerName() {
+                        return "IdP";
+                    }
+                };
+            }
         };
+    }
+
+    private static final OpsSecurityCheck.OidcSettings FORM = new OpsSecurityCheck.OidcSettings(false, Optional.empty(),
+            Optional.empty(), Optional.empty(), Set.of(), true);
+
+    private static OpsSecurityCheck.OidcSettings oidc(String issuer, String clientId, String secret, Set<String> groups) {
+        return new OpsSecurityCheck.OidcSettings(true, Optional.ofNullable(issuer), Optional.ofNullable(clientId),
+                Optional.ofNullable(secret), groups, true);
     }
 
     @Test
@@ -96,19 +124,51 @@ class OpsSecurityCheckTest {
 
     @Test
     void a_configured_account_and_a_session_key_pass() {
-        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of("alice", GOOD_HASH), false), KEY, true));
+        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of("alice", GOOD_HASH), false), KEY, true, FORM));
     }
 
     @Test
     void prod_refuses_no_account_the_dev_password_a_non_bcrypt_hash_and_a_missing_session_key() {
-        assertTrue(OpsSecurityCheck.problems(config(Map.of(), false), KEY, true).get(0).contains("no dashboard account"));
-        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", DEV_HASH), false), KEY, true).get(0)
+        assertTrue(OpsSecurityCheck.problems(config(Map.of(), false), KEY, true, FORM).get(0).contains("no dashboard account"));
+        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", DEV_HASH), false), KEY, true, FORM).get(0)
                 .contains("documented dev password"));
-        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", "secret"), false), KEY, true).get(0)
+        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", "secret"), false), KEY, true, FORM).get(0)
                 .contains("not a bcrypt hash"));
-        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", GOOD_HASH), false), Optional.of("short"), true).get(0)
+        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", GOOD_HASH), false), Optional.of("short"), true, FORM).get(0)
                 .contains("GATEWAY_OPS_SESSION_KEY"));
         // dev and test allow the documented account
-        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of("operator", DEV_HASH), true), Optional.empty(), false));
+        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of("operator", DEV_HASH), true), Optional.empty(), false, FORM));
+    }
+
+    @Test
+    void with_the_identity_provider_no_account_is_needed_but_every_oidc_value_is() {
+        Set<String> ops = Set.of("gateway-operators");
+        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of(), false), KEY, true,
+                oidc("https://login.vendor.example", "gateway", "s3cret", ops)));
+        List<String> missing = OpsSecurityCheck.problems(config(Map.of(), false), KEY, true, oidc(null, null, null, Set.of()));
+        assertEquals(4, missing.size(), missing.toString());
+        assertTrue(missing.get(0).contains("GATEWAY_OPS_OIDC_ISSUER"));
+        assertTrue(missing.get(1).contains("GATEWAY_OPS_OIDC_CLIENT_ID"));
+        assertTrue(missing.get(2).contains("GATEWAY_OPS_OIDC_CLIENT_SECRET"));
+        assertTrue(missing.get(3).contains("GATEWAY_OPS_OIDC_OPERATOR_GROUPS"));
+        assertTrue(OpsSecurityCheck.problems(config(Map.of(), false), KEY, true,
+                oidc("http://login.vendor.example", "gateway", "s3cret", ops)).get(0).contains("https"));
+        // the session key is still required, and a configured account must still be safe
+        assertTrue(OpsSecurityCheck.problems(config(Map.of("alice", DEV_HASH), false), Optional.empty(), true,
+                oidc("https://login.vendor.example", "gateway", "s3cret", ops)).toString().contains("dev password"));
+        assertTrue(OpsSecurityCheck.problems(config(Map.of(), false), Optional.empty(), true,
+                oidc("https://login.vendor.example", "gateway", "s3cret", ops)).get(0).contains("GATEWAY_OPS_SESSION_KEY"));
+        // the secret never shows in the settings' toString
+        assertFalse(oidc("https://x", "gateway", "s3cret", ops).toString().contains("s3cret"));
+    }
+
+    @Test
+    void operator_groups_are_read_from_arrays_collections_and_separated_strings() {
+        assertEquals(Set.of("a", "b"), OpsOidcRoles.groups(java.util.List.of("a", "b")));
+        assertEquals(Set.of("a", "b"), OpsOidcRoles.groups("a, b"));
+        assertEquals(Set.of("a", "b"), OpsOidcRoles.groups("a b"));
+        assertEquals(Set.of("a"), OpsOidcRoles.groups(jakarta.json.Json.createArrayBuilder().add("a").add(3).build()));
+        assertEquals(Set.of(), OpsOidcRoles.groups(null));
+        assertEquals(Set.of(), OpsOidcRoles.groups(42));
     }
 }

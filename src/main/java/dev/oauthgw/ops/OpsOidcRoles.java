@@ -1,0 +1,77 @@
+package dev.oauthgw.ops;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.quarkus.oidc.IdTokenCredential;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
+
+/**
+ * Gives a person signed in through the vendor's identity provider the role {@code ops} when one of their
+ * groups (claim {@code gateway.ops.oidc.groups-claim} of the ID token) is an operator group, and no other
+ * role: the identity provider's own groups never turn into gateway roles by accident (a group called
+ * {@code tokens:read} opens nothing). Identities from bearer JWTs and the built-in form are left alone.
+ */
+@ApplicationScoped
+public class OpsOidcRoles implements SecurityIdentityAugmentor {
+
+    private final String groupsClaim;
+    private final Set<String> operatorGroups;
+
+    public OpsOidcRoles(OpsConfig config) {
+        this.groupsClaim = config.oidc().groupsClaim();
+        this.operatorGroups = config.oidc().operatorGroups().orElse(Set.of());
+    }
+
+    @Override
+    public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+        if (identity.isAnonymous() || identity.getCredential(IdTokenCredential.class) == null
+                || !(identity.getPrincipal() instanceof JsonWebToken idToken)) {
+            return Uni.createFrom().item(identity);
+        }
+        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder().setPrincipal(identity.getPrincipal())
+                .addCredentials(identity.getCredentials()).addAttributes(identity.getAttributes());
+        if (isOperator(groups(idToken.getClaim(groupsClaim)))) {
+            b.addRole("ops");
+        }
+        return Uni.createFrom().item(b.build());
+    }
+
+    boolean isOperator(Set<String> groups) {
+        return groups.stream().anyMatch(operatorGroups::contains);
+    }
+
+    /** The groups of a claim that is a JSON array of strings, a collection, or one space- or comma-separated string. */
+    static Set<String> groups(Object claim) {
+        if (claim instanceof JsonArray array) {
+            return array.stream().filter(JsonString.class::isInstance).map(v -> ((JsonString) v).getString())
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
+        }
+        if (claim instanceof Collection<?> c) {
+            return c.stream().map(String::valueOf).collect(Collectors.toCollection(LinkedHashSet::new));
+        }
+        if (claim instanceof JsonString js) {
+            return split(js.getString());
+        }
+        if (claim instanceof String s) {
+            return split(s);
+        }
+        return Set.of();
+    }
+
+    private static Set<String> split(String s) {
+        return java.util.Arrays.stream(s.split("[\\s,]+")).filter(x -> !x.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+}
