@@ -90,7 +90,10 @@ class OpsSignInTest {
     @Test
     void an_account_without_the_ops_role_is_forbidden() {
         String session = signIn("viewer", OpsPasswords.DEV_PASSWORD);
-        given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session).get("/ops").then().statusCode(403);
+        for (String path : new String[] { "/ops", "/ops/grants" }) {
+            given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session).get(path).then().statusCode(403)
+                    .body(containsString("Not an operator")).body(containsString("signed in as viewer"));
+        }
     }
 
     @Test
