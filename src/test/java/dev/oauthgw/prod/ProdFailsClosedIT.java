@@ -100,4 +100,19 @@ class ProdFailsClosedIT {
     void refuses_to_start_without_a_session_key_shared_by_the_replicas() throws Exception {
         refuses("GATEWAY_OPS_SESSION_KEY", null, null, "GATEWAY_OPS_SESSION_KEY");
     }
+
+    @Test
+    void refuses_to_start_when_sign_in_at_the_identity_provider_is_half_configured() throws Exception {
+        Map<String, String> env = ProdConfig.env();
+        env.remove("GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH");
+        env.put("GATEWAY_OPS_OIDC_ENABLED", "true");
+        env.put("GATEWAY_OPS_OIDC_ISSUER", "https://login.vendor.invalid");
+        env.put("GATEWAY_OPS_OIDC_CLIENT_ID", "gateway");
+        env.put("GATEWAY_OPS_OIDC_CLIENT_SECRET", "an-oidc-client-secret-for-this-test");
+        Run run = start(env);
+        assertNotEquals(Integer.MIN_VALUE, run.exitCode(), "the application started instead of refusing:\n" + run.output());
+        assertNotEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("GATEWAY_OPS_OIDC_OPERATOR_GROUPS"), run.output());
+        assertFalse(run.output().contains("an-oidc-client-secret-for-this-test"), "OIDC client secret printed");
+    }
 }
