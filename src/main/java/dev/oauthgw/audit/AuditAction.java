@@ -9,6 +9,8 @@ public enum AuditAction {
     ONBOARDING_FAILED,
     GRANT_STATE_CHANGED,
     REFRESH_ANSWER_LOST,
+    /** A refresh attempt failed (every attempt, with the provider's reason, the attempt count and the next try). */
+    REFRESH_FAILED,
     PROVIDER_INCIDENT_OPENED,
     PROVIDER_INCIDENT_RESOLVED,
     /** An operator forced a refresh (ops). */

@@ -253,7 +253,7 @@ public class GrantQueryService {
                         Instant bound = lastConsent.plus(config.consentLifetime().get());
                         consentBy = consentBy == null || bound.isBefore(consentBy) ? bound : consentBy;
                     }
-                    List<HistoryEntry> failures = history.stream().filter(GrantQueryService::isFailure).toList();
+                    List<HistoryEntry> failures = failures(c, partnerId);
                     d = new GrantDetail(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             GrantState.valueOf(rs.getString(5)), instant(rs, 6), rs.getString(7), rs.getString(8),
                             instant(rs, 9), refreshExpires, consentBy, instant(rs, 11), instant(rs, 12), rs.getString(13),
@@ -271,12 +271,31 @@ public class GrantQueryService {
         List<HistoryEntry> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("select occurred_at, actor, action, detail::text from audit_event "
                 + "where partner_id = ? and action in ('GRANT_CREATED', 'GRANT_REPLACED', 'GRANT_STATE_CHANGED', "
-                + "'GRANT_REFRESH_FORCED', 'GRANT_DISCONNECTED', 'LINK_CREATED') "
+                + "'GRANT_REFRESH_FORCED', 'GRANT_DISCONNECTED', 'LINK_CREATED', 'REFRESH_ANSWER_LOST') "
                 + "order by occurred_at desc, id desc limit 100")) {
             ps.setString(1, partnerId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(entry(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every failed refresh attempt (scheduled, inline or forced), lost answers and failed revocations; newest first. */
+    private List<HistoryEntry> failures(Connection c, String partnerId) throws SQLException {
+        List<HistoryEntry> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select occurred_at, actor, action, detail::text from audit_event "
+                + "where partner_id = ? and action in ('REFRESH_FAILED', 'REFRESH_ANSWER_LOST', 'GRANT_DISCONNECTED') "
+                + "order by occurred_at desc, id desc limit 50")) {
+            ps.setString(1, partnerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    HistoryEntry e = entry(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3), rs.getString(4));
+                    if (isFailure(e)) {
+                        out.add(e);
+                    }
                 }
             }
         }
@@ -308,6 +327,19 @@ public class GrantQueryService {
             case "GRANT_DISCONNECTED" -> summary = "disconnected; revocation at the provider: "
                     + Optional.ofNullable(text(d, "revocation")).orElse("?")
                     + (text(d, "revocation_error") == null ? "" : " (" + text(d, "revocation_error") + ")");
+            case "REFRESH_FAILED" -> {
+                to = text(d, "state");
+                summary = Optional.ofNullable(text(d, "kind")).orElse("?").toLowerCase(Locale.ROOT) + ": "
+                        + Optional.ofNullable(text(d, "error")).orElse("") + " (" + Optional.ofNullable(text(d, "trigger"))
+                                .orElse("?").toLowerCase(Locale.ROOT) + " refresh, failures in a row: "
+                        + Optional.ofNullable(text(d, "failures_in_a_row")).orElse("?")
+                        + (text(d, "next_attempt_at") == null ? "" : ", next attempt " + text(d, "next_attempt_at")) + ")";
+            }
+            case "REFRESH_ANSWER_LOST" -> {
+                to = "REFRESH_FAILING";
+                summary = "the refresh started " + Optional.ofNullable(text(d, "started_at")).orElse("?")
+                        + " ended without storing the provider's answer (the refresh token may have rotated)";
+            }
             case "LINK_CREATED" -> summary = Optional.ofNullable(text(d, "purpose")).orElse("").toLowerCase(Locale.ROOT)
                     + " link created, expires " + Optional.ofNullable(text(d, "expires_at")).orElse("?");
             default -> summary = "";
@@ -316,9 +348,7 @@ public class GrantQueryService {
     }
 
     private static boolean isFailure(HistoryEntry h) {
-        return ("GRANT_STATE_CHANGED".equals(h.action())
-                && ("REFRESH_FAILING".equals(h.to()) || "REAUTH_REQUIRED".equals(h.to())))
-                || ("GRANT_REFRESH_FORCED".equals(h.action()) && !h.summary().startsWith("forced refresh: OK"))
+        return "REFRESH_FAILED".equals(h.action()) || "REFRESH_ANSWER_LOST".equals(h.action())
                 || ("GRANT_DISCONNECTED".equals(h.action()) && h.summary().contains("failed"));
     }
 

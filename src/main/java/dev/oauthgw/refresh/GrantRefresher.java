@@ -272,6 +272,17 @@ public class GrantRefresher {
                 }
             }
         }
+        // every failed attempt, not only the state changes: the grant page lists them with their reasons
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("kind", e.kind().name());
+        detail.put("error", String.valueOf(e.getMessage()));
+        detail.put("trigger", trigger.name());
+        detail.put("failures_in_a_row", g.refreshFailures);
+        detail.put("state", g.state.name());
+        if (g.refreshDueAt != null) {
+            detail.put("next_attempt_at", g.refreshDueAt.toString());
+        }
+        audit.record("system", AuditAction.REFRESH_FAILED, g.partnerId, g.id, detail);
     }
 
     /**
