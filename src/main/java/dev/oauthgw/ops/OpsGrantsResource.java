@@ -30,6 +30,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -86,7 +87,8 @@ public class OpsGrantsResource {
 
         static native TemplateInstance link(OpsPage page, GrantDetail grant, ReauthLink link);
 
-        static native TemplateInstance error(int status, String title, String message);
+        /** {@code signOutCsrf}: when set, the page offers to sign out (to switch to another account). */
+        static native TemplateInstance error(int status, String title, String message, String signOutCsrf);
     }
 
     private static final List<String[]> WITHINS = List.of(new String[] { "PT1H", "1 hour" },
@@ -195,21 +197,34 @@ public class OpsGrantsResource {
                 "This form could not be checked (it is old, or came from another site). Go back, reload the page and try again.");
     }
 
-    /** Signed in, but without the role ops (a viewer account, or nobody in an operator group at the identity provider). */
-    static Response notAnOperator(SecurityIdentity identity) {
+    /**
+     * Signed in, but without the role ops (a viewer account, or nobody in an operator group at the identity
+     * provider): a page that says so and offers to sign out, to come back with another account.
+     */
+    static Response notAnOperator(SecurityIdentity identity, OpsCsrf csrf, HttpHeaders headers) {
         String who = identity == null || identity.isAnonymous() ? "this account" : identity.getPrincipal().getName();
-        return errorPage(403, "Not an operator",
-                "You are signed in as " + who + ", but this account may not operate the gateway. Ask an administrator to "
-                        + "give it the operator role (with your identity provider: membership in an operator group).");
+        jakarta.ws.rs.core.Cookie c = headers.getCookies().get(OpsCsrf.COOKIE);
+        String cookie = c == null ? null : c.getValue();
+        String token = csrf.tokenFor(cookie);
+        Response.ResponseBuilder rb = Response.status(403).type(MediaType.TEXT_HTML_TYPE)
+                .entity(Templates.error(403, "Not an operator", "You are signed in as " + who
+                        + ", but this account may not operate the gateway. Ask an administrator to give it the operator "
+                        + "role (with your identity provider: membership in an operator group), or sign out and sign in "
+                        + "with another account.", token))
+                .header("Cache-Control", "no-store").header("X-Frame-Options", "DENY");
+        if (csrf.isNew(cookie, token)) {
+            rb.cookie(csrf.cookie(token));
+        }
+        return rb.build();
     }
 
     @ServerExceptionMapper
-    public Response notAnOperator(io.quarkus.security.ForbiddenException e) {
-        return notAnOperator(identity);
+    public Response notAnOperator(io.quarkus.security.ForbiddenException e, HttpHeaders headers) {
+        return notAnOperator(identity, csrf, headers);
     }
 
     static Response errorPage(int status, String title, String message) {
-        return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(Templates.error(status, title, message))
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(Templates.error(status, title, message, null))
                 .header("Cache-Control", "no-store").build();
     }
 

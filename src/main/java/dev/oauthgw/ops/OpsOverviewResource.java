@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.oidc.OidcConfigurationMetadata;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.qute.TemplateInstance;
@@ -84,6 +85,7 @@ public class OpsOverviewResource {
      */
     @POST
     @Path("/logout")
+    @Authenticated // also for someone signed in without the role ops, to switch accounts
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> logout(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field) {
         csrf.verify(csrfCookie, field);
@@ -102,8 +104,8 @@ public class OpsOverviewResource {
     }
 
     @org.jboss.resteasy.reactive.server.ServerExceptionMapper
-    public Response notAnOperator(ForbiddenException e) {
-        return OpsGrantsResource.notAnOperator(identity);
+    public Response notAnOperator(ForbiddenException e, jakarta.ws.rs.core.HttpHeaders headers) {
+        return OpsGrantsResource.notAnOperator(identity, csrf, headers);
     }
 
     @org.jboss.resteasy.reactive.server.ServerExceptionMapper

@@ -92,5 +92,12 @@ class OpsOidcBrowserTest {
         String page = web.findElement(By.tagName("body")).getText();
         assertTrue(page.contains("Not an operator") && page.contains("bob@vendor.example"), page);
         Browser.screenshot(web, "ops-oidc-3-not-an-operator");
+        // sign out, and come back as someone else
+        web.findElement(By.id("logout")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("signed-out")));
+        web.get(url("/ops"));
+        signInAs("alice");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("operator")));
+        assertEquals("alice@vendor.example", web.findElement(By.id("operator")).getText());
     }
 }

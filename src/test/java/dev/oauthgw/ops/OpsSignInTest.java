@@ -92,8 +92,17 @@ class OpsSignInTest {
         String session = signIn("viewer", OpsPasswords.DEV_PASSWORD);
         for (String path : new String[] { "/ops", "/ops/grants" }) {
             given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session).get(path).then().statusCode(403)
-                    .body(containsString("Not an operator")).body(containsString("signed in as viewer"));
+                    .body(containsString("Not an operator")).body(containsString("signed in as viewer"))
+                    .body(not(containsString("data-state")));
         }
+        // the page offers to sign out, to come back with another account
+        Response page = given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session).get("/ops");
+        Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.asString());
+        assertTrue(m.find(), page::asString);
+        given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session)
+                .cookie(OpsCsrf.COOKIE, page.getCookie(OpsCsrf.COOKIE)).contentType(ContentType.URLENC)
+                .formParam("csrf", m.group(1)).post("/ops/logout").then().statusCode(303)
+                .header("Location", endsWith("/ops/login?logout=true"));
     }
 
     @Test
