@@ -46,6 +46,10 @@ public interface OpsConfig {
         /** Named on the sign-in page. */
         @WithDefault("your company's identity provider")
         String providerName();
+
+        /** Refuse an issuer that is not https (off in dev and test, whose sandbox identity provider is http). */
+        @WithDefault("true")
+        boolean requireHttps();
     }
 
     /** Refuse to start without a session encryption key of at least 32 characters (off in dev and test). */

@@ -239,7 +239,7 @@ public class OpsGrantsResource {
     }
 
     private OpsPage page(String token, String tab, String notice, boolean bad) {
-        return new OpsPage(operator(), token, tab, notice, bad);
+        return new OpsPage(OpsOperator.display(identity), token, tab, notice, bad);
     }
 
     private GrantDetail grant(String partnerId) {
@@ -248,7 +248,7 @@ public class OpsGrantsResource {
     }
 
     private String operator() {
-        return identity.getPrincipal().getName();
+        return OpsOperator.actor(identity);
     }
 
     private static Response backTo(String partnerId, String done) {

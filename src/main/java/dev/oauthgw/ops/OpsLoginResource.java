@@ -1,5 +1,7 @@
 package dev.oauthgw.ops;
 
+import java.util.Map;
+
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
@@ -23,7 +25,7 @@ public class OpsLoginResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance login(boolean oidc, String providerName, boolean error, String idpError,
-                String idpErrorDescription, boolean loggedOut);
+                String idpCode, boolean loggedOut);
     }
 
     private final OpsSignIn signIn;
@@ -34,18 +36,30 @@ public class OpsLoginResource {
         this.config = config;
     }
 
-    @GET
-    public Response login(@QueryParam("error") String error, @QueryParam("error_description") String description,
-            @QueryParam("logout") String logout) {
-        boolean oidc = signIn.oidc();
-        String idpError = oidc && error != null ? clip(error, 60) : null;
-        String idpDescription = oidc && description != null ? clip(description, 200) : null;
-        return Response.ok(Templates.login(oidc, config.oidc().providerName(), !oidc && error != null, idpError,
-                idpDescription, logout != null)).header("Cache-Control", "no-store").header("X-Frame-Options", "DENY")
-                .header("Referrer-Policy", "no-referrer").build();
-    }
+    /**
+     * What the identity provider may answer instead of a code (RFC 6749 §4.1.2.1, OpenID Connect Core
+     * §3.1.2.6), in words. Anything else shows as "error": the page never repeats text from the address, so
+     * a crafted link cannot put its own message on the gateway's sign-in page.
+     */
+    private static final Map<String, String> IDP_ERRORS = Map.ofEntries(
+            Map.entry("access_denied", "the sign-in was cancelled or refused"),
+            Map.entry("login_required", "you need to sign in at the identity provider"),
+            Map.entry("consent_required", "the identity provider needs your consent"),
+            Map.entry("interaction_required", "the identity provider needs you to act"),
+            Map.entry("account_selection_required", "choose an account at the identity provider"),
+            Map.entry("invalid_request", "the identity provider refused the request"),
+            Map.entry("unauthorized_client", "the gateway is not allowed to use the identity provider"),
+            Map.entry("invalid_scope", "the identity provider refused the requested scopes"),
+            Map.entry("server_error", "the identity provider failed"),
+            Map.entry("temporarily_unavailable", "the identity provider is temporarily unavailable"));
 
-    private static String clip(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max) + "…";
+    @GET
+    public Response login(@QueryParam("error") String error, @QueryParam("logout") String logout) {
+        boolean oidc = signIn.oidc();
+        String idpError = oidc && error != null ? IDP_ERRORS.getOrDefault(error, "error") : null;
+        String idpCode = oidc && error != null && IDP_ERRORS.containsKey(error) ? error : null;
+        return Response.ok(Templates.login(oidc, config.oidc().providerName(), !oidc && error != null, idpError,
+                idpCode, logout != null)).header("Cache-Control", "no-store").header("X-Frame-Options", "DENY")
+                .header("Referrer-Policy", "no-referrer").build();
     }
 }

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import io.quarkus.oidc.IdTokenCredential;
+import io.quarkus.oidc.runtime.OidcJwtCallerPrincipal;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -19,7 +20,8 @@ import jakarta.json.JsonString;
 
 /**
  * Gives a person signed in through the vendor's identity provider the role {@code ops} when one of their
- * groups (claim {@code gateway.ops.oidc.groups-claim} of the ID token) is an operator group, and no other
+ * groups (claim {@code gateway.ops.oidc.groups-claim} of the ID token, read as the token carries it) is an
+ * operator group, and no other
  * role: the identity provider's own groups never turn into gateway roles by accident (a group called
  * {@code tokens:read} opens nothing). Identities from bearer JWTs and the built-in form are left alone.
  */
@@ -42,7 +44,9 @@ public class OpsOidcRoles implements SecurityIdentityAugmentor {
         }
         QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder().setPrincipal(identity.getPrincipal())
                 .addCredentials(identity.getCredentials()).addAttributes(identity.getAttributes());
-        if (isOperator(groups(idToken.getClaim(groupsClaim)))) {
+        Object claim = idToken instanceof OidcJwtCallerPrincipal oidc ? oidc.getClaims().getClaimValue(groupsClaim)
+                : idToken.getClaim(groupsClaim);
+        if (isOperator(groups(claim))) {
             b.addRole("ops");
         }
         return Uni.createFrom().item(b.build());
@@ -52,26 +56,25 @@ public class OpsOidcRoles implements SecurityIdentityAugmentor {
         return groups.stream().anyMatch(operatorGroups::contains);
     }
 
-    /** The groups of a claim that is a JSON array of strings, a collection, or one space- or comma-separated string. */
+    /**
+     * The groups of a claim as the ID token carries it: a JSON array of strings (the usual form) or a
+     * collection; a single string is one group (never split: a group may contain spaces or commas).
+     */
     static Set<String> groups(Object claim) {
         if (claim instanceof JsonArray array) {
             return array.stream().filter(JsonString.class::isInstance).map(v -> ((JsonString) v).getString())
                     .collect(Collectors.toCollection(LinkedHashSet::new));
         }
         if (claim instanceof Collection<?> c) {
-            return c.stream().map(String::valueOf).collect(Collectors.toCollection(LinkedHashSet::new));
+            return c.stream().filter(String.class::isInstance).map(String.class::cast)
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
         }
         if (claim instanceof JsonString js) {
-            return split(js.getString());
+            return Set.of(js.getString());
         }
-        if (claim instanceof String s) {
-            return split(s);
+        if (claim instanceof String str) {
+            return Set.of(str);
         }
         return Set.of();
-    }
-
-    private static Set<String> split(String s) {
-        return java.util.Arrays.stream(s.split("[\\s,]+")).filter(x -> !x.isEmpty())
-                .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 }

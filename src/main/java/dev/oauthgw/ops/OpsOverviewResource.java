@@ -72,7 +72,7 @@ public class OpsOverviewResource {
         List<GrantRow> next = query.list(new Query(Filter.EXPIRING, java.time.Duration.ofDays(3650), null, null, 10))
                 .content();
         GlobalIncidents.Incident incident = incidents.isResolvable() ? incidents.get().current().orElse(null) : null;
-        TemplateInstance t = Templates.overview(new OpsPage(identity.getPrincipal().getName(), token, "overview", null,
+        TemplateInstance t = Templates.overview(new OpsPage(OpsOperator.display(identity), token, "overview", null,
                 false), query.counts(), next, query.recentFailures(10), incident,
                 OpsFormat.dur(query.expiringSoonWithin()));
         return OpsGrantsResource.page(t, csrf, csrfCookie, token);

@@ -22,7 +22,12 @@ public class OpsSecurityCheck {
 
     /** What the check needs to know of the OIDC sign-in. */
     record OidcSettings(boolean enabled, Optional<String> issuer, Optional<String> clientId, Optional<String> clientSecret,
-            Set<String> operatorGroups, boolean requireHttps) {
+            Set<String> operatorGroups, boolean requireHttps, Optional<String> apiJwtIssuer, Set<String> apiJwtAudiences) {
+
+        OidcSettings(boolean enabled, Optional<String> issuer, Optional<String> clientId, Optional<String> clientSecret,
+                Set<String> operatorGroups, boolean requireHttps) {
+            this(enabled, issuer, clientId, clientSecret, operatorGroups, requireHttps, Optional.empty(), Set.of());
+        }
 
         @Override
         public String toString() {
@@ -36,9 +41,11 @@ public class OpsSecurityCheck {
             @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> issuer,
             @ConfigProperty(name = "quarkus.oidc.client-id") Optional<String> clientId,
             @ConfigProperty(name = "quarkus.oidc.credentials.secret") Optional<String> clientSecret,
-            @ConfigProperty(name = "gateway.provider.require-https", defaultValue = "true") boolean requireHttps) {
+            @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> apiJwtIssuer,
+            @ConfigProperty(name = "mp.jwt.verify.audiences") Optional<Set<String>> apiJwtAudiences) {
         OidcSettings oidc = new OidcSettings(signIn.oidc(), issuer, clientId, clientSecret,
-                config.oidc().operatorGroups().orElse(Set.of()), requireHttps);
+                config.oidc().operatorGroups().orElse(Set.of()), config.oidc().requireHttps(), apiJwtIssuer,
+                apiJwtAudiences.orElse(Set.of()));
         List<String> problems = problems(config, sessionKey, config.requireSessionKey(), oidc);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Operator sign-in is not configured safely:\n - " + String.join("\n - ", problems));
@@ -84,10 +91,19 @@ public class OpsSecurityCheck {
         if (oidc.clientSecret().filter(s -> !s.isBlank()).isEmpty()) {
             problems.add("OIDC sign-in is on but GATEWAY_OPS_OIDC_CLIENT_SECRET is not set");
         }
+        if (issuer.isPresent() && oidc.apiJwtIssuer().map(OpsSecurityCheck::trimSlash).equals(issuer.map(OpsSecurityCheck::trimSlash))
+                && oidc.clientId().filter(oidc.apiJwtAudiences()::contains).isPresent()) {
+            problems.add("the dashboard's ID tokens would open the admin API: GATEWAY_JWT_ISSUER is the dashboard's identity "
+                    + "provider and GATEWAY_JWT_AUDIENCE includes GATEWAY_OPS_OIDC_CLIENT_ID; give the APIs their own audience");
+        }
         if (oidc.operatorGroups().isEmpty()) {
             problems.add("OIDC sign-in is on but GATEWAY_OPS_OIDC_OPERATOR_GROUPS (groups whose members are operators) "
                     + "is not set: nobody could operate the gateway");
         }
         return problems;
+    }
+
+    private static String trimSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 }

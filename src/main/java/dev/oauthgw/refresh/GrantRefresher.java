@@ -275,7 +275,9 @@ public class GrantRefresher {
         // every failed attempt, not only the state changes: the grant page lists them with their reasons
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("kind", e.kind().name());
-        detail.put("error", String.valueOf(e.getMessage()));
+        if (e.getMessage() != null) {
+            detail.put("error", e.getMessage());
+        }
         detail.put("trigger", trigger.name());
         detail.put("failures_in_a_row", g.refreshFailures);
         detail.put("state", g.state.name());

@@ -126,7 +126,8 @@ class OpsOidcSignInTest {
         Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(confirm.asString());
         assertTrue(m.find(), confirm::asString);
         b.post("/ops/grants/" + p + "/disconnect", Map.of("csrf", m.group(1))).then().statusCode(303);
-        assertEquals("alice@vendor.example",
+        // the audit names her by email and by the identity provider's stable subject
+        assertEquals("alice@vendor.example (sub sandbox-idp|alice)",
                 db.one("select actor from audit_event where partner_id = ? and action = 'GRANT_DISCONNECTED'", p).get("actor"));
     }
 
@@ -148,8 +149,12 @@ class OpsOidcSignInTest {
         String location = r.header("Location");
         assertTrue(location.contains("/ops/login?") && location.contains("error=access_denied"), location);
         b.get(location).then().statusCode(200).body(containsString("did not sign you in"))
-                .body(containsString("access_denied"));
+                .body(containsString("the sign-in was cancelled or refused")).body(containsString("access_denied"))
+                .body(not(containsString("The user cancelled the sign-in"))); // the description is not repeated
         b.get("/ops").then().statusCode(302);
+        // a crafted link cannot put its own words on the sign-in page
+        given().get("/ops/login?error=call_+555-0100&error_description=Call+the+helpdesk+at+555-0100").then()
+                .statusCode(200).body(containsString("did not sign you in: error.")).body(not(containsString("555-0100")));
     }
 
     @Test

@@ -99,6 +99,11 @@ class OpsSecurityCheckTest {
                     public String providerName() {
                         return "IdP";
                     }
+
+                    @Override
+                    public boolean requireHttps() {
+                        return true;
+                    }
                 };
             }
         };
@@ -158,15 +163,26 @@ class OpsSecurityCheckTest {
                 oidc("https://login.vendor.example", "gateway", "s3cret", ops)).toString().contains("dev password"));
         assertTrue(OpsSecurityCheck.problems(config(Map.of(), false), Optional.empty(), true,
                 oidc("https://login.vendor.example", "gateway", "s3cret", ops)).get(0).contains("GATEWAY_OPS_SESSION_KEY"));
+        // the APIs must not accept the dashboard's ID tokens
+        List<String> shared = OpsSecurityCheck.problems(config(Map.of(), false), KEY, true,
+                new OpsSecurityCheck.OidcSettings(true, Optional.of("https://login.vendor.example/"), Optional.of("gateway"),
+                        Optional.of("s3cret"), ops, true, Optional.of("https://login.vendor.example"),
+                        Set.of("gateway", "api")));
+        assertEquals(1, shared.size(), shared.toString());
+        assertTrue(shared.get(0).contains("GATEWAY_JWT_AUDIENCE"));
+        assertEquals(List.of(), OpsSecurityCheck.problems(config(Map.of(), false), KEY, true,
+                new OpsSecurityCheck.OidcSettings(true, Optional.of("https://login.vendor.example/"), Optional.of("gateway"),
+                        Optional.of("s3cret"), ops, true, Optional.of("https://login.vendor.example"),
+                        Set.of("pax8-oauth-gateway"))));
         // the secret never shows in the settings' toString
         assertFalse(oidc("https://x", "gateway", "s3cret", ops).toString().contains("s3cret"));
     }
 
     @Test
-    void operator_groups_are_read_from_arrays_collections_and_separated_strings() {
+    void operator_groups_are_read_from_arrays_and_collections_and_a_string_is_one_group() {
         assertEquals(Set.of("a", "b"), OpsOidcRoles.groups(java.util.List.of("a", "b")));
-        assertEquals(Set.of("a", "b"), OpsOidcRoles.groups("a, b"));
-        assertEquals(Set.of("a", "b"), OpsOidcRoles.groups("a b"));
+        assertEquals(Set.of("Gateway Operators"), OpsOidcRoles.groups("Gateway Operators"));
+        assertEquals(Set.of("x gateway-operators"), OpsOidcRoles.groups("x gateway-operators"));
         assertEquals(Set.of("a"), OpsOidcRoles.groups(jakarta.json.Json.createArrayBuilder().add("a").add(3).build()));
         assertEquals(Set.of(), OpsOidcRoles.groups(null));
         assertEquals(Set.of(), OpsOidcRoles.groups(42));
