@@ -131,6 +131,32 @@ public class SandboxIdp {
         }
     }
 
+    /**
+     * Whether {@code idToken} is an ID token this provider issued to its client (signature and audience;
+     * an expired one still counts, as OpenID Connect RP-initiated logout allows).
+     */
+    boolean issuedHere(String idToken) {
+        if (idToken == null) {
+            return false;
+        }
+        String[] parts = idToken.split("\\.");
+        if (parts.length != 3) {
+            return false;
+        }
+        try {
+            Signature s = Signature.getInstance("SHA256withRSA");
+            s.initVerify(keys.getPublic());
+            s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            if (!s.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+                return false;
+            }
+            Map<?, ?> claims = JSON.readValue(Base64.getUrlDecoder().decode(parts[1]), Map.class);
+            return config.clientId().equals(claims.get("aud"));
+        } catch (GeneralSecurityException | IllegalArgumentException | java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** The public key as a JWK Set (RFC 7517). */
     Map<String, Object> jwks() {
         RSAPublicKey pub = (RSAPublicKey) keys.getPublic();

@@ -176,12 +176,18 @@ public class SandboxIdpResource {
         }
     }
 
-    /** RP-initiated logout: back to a registered post-logout URI, else a page that says so. */
+    /**
+     * RP-initiated logout: back to a registered post-logout URI when the request proves which client asks
+     * (an ID token this provider issued as {@code id_token_hint}, or its {@code client_id}), as Keycloak and
+     * others insist; else a page that says the person is signed out.
+     */
     @GET
     @Path("/logout")
     @Produces(MediaType.TEXT_HTML)
-    public Response logout(@QueryParam("post_logout_redirect_uri") String after, @QueryParam("state") String state) {
-        if (after != null && idp.config().postLogoutRedirectUris().contains(after)) {
+    public Response logout(@QueryParam("post_logout_redirect_uri") String after, @QueryParam("state") String state,
+            @QueryParam("id_token_hint") String hint, @QueryParam("client_id") String clientId) {
+        boolean known = idp.issuedHere(hint) || (hint == null && idp.config().clientId().equals(clientId));
+        if (after != null && known && idp.config().postLogoutRedirectUris().contains(after)) {
             Map<String, String> params = new LinkedHashMap<>();
             if (state != null) {
                 params.put("state", state);

@@ -121,11 +121,22 @@ class SandboxIdpTest {
     }
 
     @Test
-    void logout_goes_back_only_to_a_registered_address() {
-        given().redirects().follow(false).queryParam("post_logout_redirect_uri", "http://localhost:8081/ops/login?logout=true")
-                .get("/sandbox/idp/logout").then().statusCode(303)
-                .header("Location", equalTo("http://localhost:8081/ops/login?logout=true"));
+    void logout_goes_back_only_to_a_registered_address_and_only_for_its_client() {
+        String after = "http://localhost:8081/ops/login?logout=true";
+        String idToken = exchange(code("alice"), VERIFIER, SECRET).path("id_token");
+        given().redirects().follow(false).queryParam("post_logout_redirect_uri", after).queryParam("id_token_hint", idToken)
+                .get("/sandbox/idp/logout").then().statusCode(303).header("Location", equalTo(after));
+        given().redirects().follow(false).queryParam("post_logout_redirect_uri", after).queryParam("client_id", "gateway-ops")
+                .get("/sandbox/idp/logout").then().statusCode(303).header("Location", equalTo(after));
+        // unregistered address, no proof of the client, or a hint this provider did not sign: no redirect
         given().redirects().follow(false).queryParam("post_logout_redirect_uri", "https://attacker.example/")
-                .get("/sandbox/idp/logout").then().statusCode(200).body(containsString("Signed out"));
+                .queryParam("id_token_hint", idToken).get("/sandbox/idp/logout").then().statusCode(200)
+                .body(containsString("Signed out"));
+        given().redirects().follow(false).queryParam("post_logout_redirect_uri", after).get("/sandbox/idp/logout").then()
+                .statusCode(200);
+        String[] p = idToken.split("\\.");
+        String forged = p[0] + "." + p[1] + "." + p[2].substring(0, p[2].length() - 4) + "AAAA";
+        given().redirects().follow(false).queryParam("post_logout_redirect_uri", after).queryParam("id_token_hint", forged)
+                .get("/sandbox/idp/logout").then().statusCode(200);
     }
 }
