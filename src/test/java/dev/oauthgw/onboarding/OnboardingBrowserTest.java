@@ -3,18 +3,13 @@ package dev.oauthgw.onboarding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.oauthgw.testing.Browser;
+import dev.oauthgw.testing.BrowserTest;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.OnboardingDriver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,32 +17,17 @@ import jakarta.inject.Inject;
 
 /** The partner admin's journey in a real headless Chromium: link, Connect, sandbox consent, result page. */
 @QuarkusTest
-class OnboardingBrowserTest {
+class OnboardingBrowserTest extends BrowserTest {
 
     @Inject
     Db db;
-
-    WebDriver web;
-
-    @BeforeEach
-    void open() {
-        web = Browser.start();
-    }
-
-    @AfterEach
-    void close() {
-        if (web != null) {
-            web.quit();
-        }
-    }
 
     @Test
     void partner_admin_connects_in_a_real_browser() {
         String partner = OnboardingDriver.newPartner("Browser Partner GmbH");
         String link = OnboardingDriver.newLinkPath(partner);
-        WebDriverWait wait = new WebDriverWait(web, Duration.ofSeconds(20));
 
-        web.get("http://localhost:8081" + link);
+        web.get(url(link));
         assertTrue(web.getPageSource().contains("Browser Partner GmbH"));
         Browser.screenshot(web, "onboarding-1-connect");
         web.findElement(By.id("connect")).click();

@@ -6,22 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.oauthgw.sandbox.SandboxState;
 import dev.oauthgw.testing.Browser;
+import dev.oauthgw.testing.BrowserTest;
 import dev.oauthgw.testing.Db;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
@@ -31,34 +24,12 @@ import jakarta.inject.Inject;
  * that the sandbox sees as revoked. Screenshots go to target/screenshots/ops-*.png.
  */
 @QuarkusTest
-class OpsDashboardBrowserTest {
+class OpsDashboardBrowserTest extends BrowserTest {
 
     @Inject
     Db db;
     @Inject
     SandboxState sandbox;
-    @TestHTTPResource("/")
-    URL base;
-
-    WebDriver web;
-    WebDriverWait wait;
-
-    @BeforeEach
-    void open() {
-        web = Browser.start();
-        wait = new WebDriverWait(web, Duration.ofSeconds(20));
-    }
-
-    @AfterEach
-    void close() {
-        if (web != null) {
-            web.quit();
-        }
-    }
-
-    private String url(String path) {
-        return base.toString().replaceAll("/$", "") + path;
-    }
 
     private String state() {
         return web.findElement(By.id("state")).getAttribute("data-state");

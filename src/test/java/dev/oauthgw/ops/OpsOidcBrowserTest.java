@@ -5,20 +5,13 @@ import static dev.oauthgw.ops.OpsTestSupport.onboarded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.oauthgw.sandbox.SandboxState;
 import dev.oauthgw.testing.Browser;
-import io.quarkus.test.common.http.TestHTTPResource;
+import dev.oauthgw.testing.BrowserTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -30,32 +23,10 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @TestProfile(OidcSignInProfile.class)
-class OpsOidcBrowserTest {
+class OpsOidcBrowserTest extends BrowserTest {
 
     @Inject
     SandboxState sandbox;
-    @TestHTTPResource("/")
-    URL base;
-
-    WebDriver web;
-    WebDriverWait wait;
-
-    @BeforeEach
-    void open() {
-        web = Browser.start();
-        wait = new WebDriverWait(web, Duration.ofSeconds(20));
-    }
-
-    @AfterEach
-    void close() {
-        if (web != null) {
-            web.quit();
-        }
-    }
-
-    private String url(String path) {
-        return base.toString().replaceAll("/$", "") + path;
-    }
 
     private void signInAs(String user) {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("user-" + user))).click();
