@@ -109,6 +109,9 @@ class OpsDashboardBrowserTest extends BrowserTest {
         web.findElement(By.id("confirm")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("reauth-link")));
         String link = web.findElement(By.id("reauth-link")).getAttribute("value");
+        // the copy button's script runs under the dashboard's Content-Security-Policy (no inline code)
+        web.findElement(By.id("copy")).click();
+        wait.until(d -> !d.findElement(By.id("copy")).getText().equals("Copy link"));
         assertTrue(link.contains("/onboarding/"), link);
         Browser.screenshot(web, "ops-6-reauthorization-link");
         web.get(link);

@@ -118,7 +118,9 @@ class OpsOidcSignInTest {
         assertEquals(302, done.statusCode(), done::asString);
         // back where she started, the code and state gone from the address
         assertEquals("http://localhost:8081/ops/grants", done.header("Location"));
-        b.get("/ops").then().statusCode(200).body(containsString(">alice@vendor.example<"));
+        b.get("/ops").then().statusCode(200).body(containsString(">alice@vendor.example<"))
+                // sign-out's form redirects to the identity provider: the policy lets forms go there too
+                .header("Content-Security-Policy", containsString("form-action 'self' http://localhost:8081;"));
 
         // an action is audited with her identity at the identity provider
         String p = onboarded(sandbox, key(), "Oidc Partner Ltd");

@@ -76,6 +76,24 @@ class OpsSignInTest {
     }
 
     @Test
+    void dashboard_pages_carry_a_content_security_policy_without_inline_scripts() {
+        String session = signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
+        for (String path : new String[] { "/ops", "/ops/grants", "/ops/login", "/ops/grants/nobody-here" }) {
+            Response r = given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session).get(path);
+            String csp = r.header("Content-Security-Policy");
+            assertNotNull(csp, path);
+            assertTrue(csp.contains("script-src 'self';") && !csp.contains("unsafe-eval")
+                    && csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self';"), path + ": " + csp);
+            assertEquals("nosniff", r.header("X-Content-Type-Options"), path);
+            assertTrue(!r.asString().contains("onclick=") && !r.asString().contains("<script>"), path);
+        }
+        // the dashboard's one script is served to signed-in browsers only
+        given().redirects().follow(false).get("/ops/assets/ops.js").then().statusCode(302);
+        given().cookie(OpsSignIn.SESSION_COOKIE, session).get("/ops/assets/ops.js").then().statusCode(200)
+                .body(containsString("reauth-link"));
+    }
+
+    @Test
     void wrong_password_or_unknown_user_goes_back_to_the_login_page_with_an_error() {
         for (String[] c : new String[][] { { "operator", "wrong" }, { "nobody", OpsPasswords.DEV_PASSWORD }, { "operator", "" } }) {
             Response r = given().redirects().follow(false).contentType(ContentType.URLENC)
