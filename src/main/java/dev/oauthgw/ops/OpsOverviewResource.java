@@ -3,20 +3,20 @@ package dev.oauthgw.ops;
 import java.net.URI;
 import java.util.List;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import dev.oauthgw.ops.GrantQueryService.Counts;
 import dev.oauthgw.ops.GrantQueryService.Filter;
 import dev.oauthgw.ops.GrantQueryService.GrantRow;
 import dev.oauthgw.ops.GrantQueryService.Query;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.quarkus.oidc.OidcConfigurationMetadata;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
-import io.smallrye.mutiny.Uni;
-import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.Consumes;
@@ -26,6 +26,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
@@ -104,7 +105,7 @@ public class OpsOverviewResource {
     }
 
     @org.jboss.resteasy.reactive.server.ServerExceptionMapper
-    public Response notAnOperator(ForbiddenException e, jakarta.ws.rs.core.HttpHeaders headers) {
+    public Response notAnOperator(ForbiddenException e, HttpHeaders headers) {
         return OpsGrantsResource.notAnOperator(identity, csrf, headers);
     }
 
