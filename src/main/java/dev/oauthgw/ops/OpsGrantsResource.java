@@ -202,7 +202,7 @@ public class OpsGrantsResource {
      * provider): a page that says so and offers to sign out, to come back with another account.
      */
     static Response notAnOperator(SecurityIdentity identity, OpsCsrf csrf, HttpHeaders headers) {
-        String who = identity == null || identity.isAnonymous() ? "this account" : identity.getPrincipal().getName();
+        String who = identity == null || identity.isAnonymous() ? "this account" : OpsOperator.display(identity);
         jakarta.ws.rs.core.Cookie c = headers.getCookies().get(OpsCsrf.COOKIE);
         String cookie = c == null ? null : c.getValue();
         String token = csrf.tokenFor(cookie);
