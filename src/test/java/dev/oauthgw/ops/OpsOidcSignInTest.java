@@ -11,10 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.oauthgw.sandbox.SandboxState;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
+import dev.oauthgw.testing.Urls;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.filter.cookie.CookieFilter;
@@ -61,19 +58,6 @@ class OpsOidcSignInTest {
         }
     }
 
-    static Map<String, String> query(String url) {
-        Map<String, String> q = new LinkedHashMap<>();
-        String raw = URI.create(url).getRawQuery();
-        if (raw != null) {
-            for (String kv : raw.split("&")) {
-                int i = kv.indexOf('=');
-                q.put(URLDecoder.decode(kv.substring(0, i), StandardCharsets.UTF_8),
-                        URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return q;
-    }
-
     /** Opens /ops, answers the identity provider's sign-in page as {@code user} and comes back: the last response. */
     static Response signIn(Browser b, String user, String decision) {
         Response start = b.get("/ops/grants");
@@ -97,7 +81,7 @@ class OpsOidcSignInTest {
         Browser b = new Browser();
         Response start = b.get("/ops");
         assertEquals(302, start.statusCode());
-        Map<String, String> q = query(start.header("Location"));
+        Map<String, String> q = Urls.query(start.header("Location"));
         assertEquals("code", q.get("response_type"));
         assertEquals("gateway-ops", q.get("client_id"));
         assertEquals("http://localhost:8081/ops/oidc/callback", q.get("redirect_uri"));
@@ -168,7 +152,7 @@ class OpsOidcSignInTest {
         assertTrue(m.find());
         String callback = b.post("/sandbox/idp/authorize/decision",
                 Map.of("request_id", m.group(1), "user", "alice", "decision", "sign-in")).header("Location");
-        Map<String, String> q = query(callback);
+        Map<String, String> q = Urls.query(callback);
 
         // the code arrives with a state this browser never sent: not accepted
         Response forged = b.get("/ops/oidc/callback?code=" + q.get("code") + "&state=forged-state-value-0123456789");
@@ -223,7 +207,7 @@ class OpsOidcSignInTest {
         assertTrue(m.find());
         Response out = b.post("/ops/logout", Map.of("csrf", m.group(1)));
         assertEquals(303, out.statusCode(), out::asString);
-        Map<String, String> q = query(out.header("Location"));
+        Map<String, String> q = Urls.query(out.header("Location"));
         assertTrue(out.header("Location").startsWith("http://localhost:8081/sandbox/idp/logout?"), out.header("Location"));
         assertEquals("http://localhost:8081/ops/login?logout=true", q.get("post_logout_redirect_uri"));
         assertNotNull(q.get("id_token_hint"));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +22,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
+
+import dev.oauthgw.testing.Urls;
 
 /**
  * The packaged jar in prod with operators signing in at an identity provider and no built-in account: it
@@ -54,12 +53,7 @@ class OidcInProdIT {
         env.put("GATEWAY_OPS_OIDC_CLIENT_SECRET", "oidc-secret-" + ProdConfig.randomKey());
         env.put("GATEWAY_OPS_OIDC_OPERATOR_GROUPS", "gateway-operators");
         Path log = Files.createTempFile("oidc-prod", ".log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
-        pb.environment().putAll(env);
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process app = pb.start();
+        Process app = ProdConfig.launch(env, log, 0);
         try {
             String base = awaitListening(app, log);
             HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -69,7 +63,7 @@ class OidcInProdIT {
             assertEquals(302, ops.statusCode(), ops::body);
             String location = ops.headers().firstValue("Location").orElseThrow();
             assertTrue(location.startsWith(issuer + "/authorize?"), location);
-            Map<String, String> q = query(location);
+            Map<String, String> q = Urls.query(location);
             assertEquals("gateway-prod", q.get("client_id"));
             assertTrue(q.get("redirect_uri").startsWith("https://") && q.get("redirect_uri").endsWith("/ops/oidc/callback"),
                     q.toString());
@@ -124,13 +118,4 @@ class OidcInProdIT {
         throw new AssertionError("the gateway did not start within 60 s:\n" + Files.readString(log, StandardCharsets.UTF_8));
     }
 
-    private static Map<String, String> query(String url) {
-        Map<String, String> q = new LinkedHashMap<>();
-        for (String kv : URI.create(url).getRawQuery().split("&")) {
-            int i = kv.indexOf('=');
-            q.put(URLDecoder.decode(kv.substring(0, i), StandardCharsets.UTF_8),
-                    URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
-        }
-        return q;
-    }
 }

@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.oauthgw.devdb.LocalDatabase;
@@ -75,6 +76,23 @@ final class ProdConfig {
             case "GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH" -> "gateway.ops.users.alice.password-hash";
             default -> throw new IllegalArgumentException(env);
         };
+    }
+
+    /**
+     * Starts the packaged jar in the prod profile with exactly {@code env} (nothing of this JVM's QUARKUS_ or
+     * GATEWAY_ variables), output to {@code log}; port 0 picks a free one.
+     */
+    static Process launch(Map<String, String> env, Path log, int port) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("package the application first (mvn verify does)");
+        }
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        return pb.start();
     }
 
     static String randomKey() {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -24,15 +23,8 @@ class ProdFailsClosedIT {
     }
 
     private static Run start(Map<String, String> env) throws IOException, InterruptedException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        assertTrue(Files.exists(jar), "package the application first (mvn verify does)");
         Path log = Files.createTempFile("prod-start", ".log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0", "-jar", jar.toString()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
-        pb.environment().putAll(env);
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
+        Process p = ProdConfig.launch(env, log, 0);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return new Run(Integer.MIN_VALUE, Files.readString(log, StandardCharsets.UTF_8));

@@ -61,14 +61,7 @@ final class Sandbox {
 
     /** Query parameters of a redirect Location, decoded. */
     static Map<String, String> query(String location) {
-        Map<String, String> out = new LinkedHashMap<>();
-        String q = location.substring(location.indexOf('?') + 1);
-        for (String pair : q.split("&")) {
-            int eq = pair.indexOf('=');
-            out.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return out;
+        return dev.oauthgw.testing.Urls.query(location);
     }
 
     /** A JSON (Pax8 dialect) token request. */

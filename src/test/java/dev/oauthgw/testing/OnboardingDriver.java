@@ -111,12 +111,6 @@ public final class OnboardingDriver {
     }
 
     public static String query(URI uri, String name) {
-        for (String pair : uri.getRawQuery().split("&")) {
-            int eq = pair.indexOf('=');
-            if (pair.substring(0, eq).equals(name)) {
-                return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        return null;
+        return Urls.query(uri.toString()).get(name);
     }
 }
