@@ -7,7 +7,10 @@ public enum AuditAction {
     GRANT_CREATED,
     GRANT_REPLACED,
     ONBOARDING_FAILED,
+    /** Written before 0.2 for state changes; every change now writes the record of its own kind with from/to. */
     GRANT_STATE_CHANGED,
+    /** A refresh stored new tokens (from REFRESH_FAILING: the grant recovered). */
+    GRANT_REFRESHED,
     REFRESH_ANSWER_LOST,
     /** A refresh attempt failed (every attempt, with the provider's reason, the attempt count and the next try). */
     REFRESH_FAILED,

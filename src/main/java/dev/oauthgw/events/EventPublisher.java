@@ -5,14 +5,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.oauthgw.grant.GrantState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -65,27 +63,6 @@ public class EventPublisher {
         e.nextAttemptAt = e.occurredAt;
         e.persist();
         return e.id;
-    }
-
-    /**
-     * Publishes the event a grant state change announces ({@link GrantEventType#forTransition}), with
-     * {@code detail = {from, to, reason}}; nothing for a change that is not an event. For the code that
-     * changes grant states (the refresher, the operator's disconnect), in its transaction.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<UUID> publishStateChange(String partnerId, UUID grantId, GrantState from, GrantState to,
-            String reason) {
-        Optional<GrantEventType> type = GrantEventType.forTransition(from, to);
-        if (type.isEmpty()) {
-            return Optional.empty();
-        }
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("from", from == null ? null : from.name());
-        detail.put("to", to.name());
-        if (reason != null) {
-            detail.put("reason", reason);
-        }
-        return Optional.of(publish(type.get(), partnerId, grantId, detail));
     }
 
     private String payload(UUID id, GrantEventType type, Instant occurredAt, String partnerId, UUID grantId,

@@ -19,6 +19,8 @@ import java.util.random.RandomGenerator;
 
 import org.jboss.logging.Logger;
 
+import dev.oauthgw.common.Backoff;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
@@ -254,12 +256,8 @@ public class WebhookSender {
      */
     static Duration backoff(int attempts, Optional<Duration> retryAfter, Duration initial, Duration max,
             RandomGenerator random) {
-        long base = initial.toMillis();
-        long cap = max.toMillis();
-        int shift = Math.min(30, Math.max(0, attempts - 1));
-        long exp = base > (cap >> shift) ? cap : Math.min(cap, base << shift);
-        long jittered = exp / 2 + random.nextLong(exp / 2 + 1);
-        long floor = retryAfter.map(d -> Math.min(cap, Math.max(0, d.toMillis()))).orElse(0L);
+        long jittered = Backoff.jittered(attempts, initial, max, random).toMillis();
+        long floor = retryAfter.map(d -> Math.min(max.toMillis(), Math.max(0, d.toMillis()))).orElse(0L);
         return Duration.ofMillis(Math.max(jittered, floor));
     }
 

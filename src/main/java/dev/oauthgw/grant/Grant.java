@@ -14,7 +14,7 @@ import jakarta.persistence.Version;
 
 /**
  * A partner's delegated grant. Tokens are held only as ciphertext with the id of the sealing key;
- * {@link #toString()} never prints them.
+ * {@link #toString()} never prints them. Its state is assigned only by {@link GrantLifecycle}.
  */
 @Entity
 @Table(name = "partner_grant")
@@ -71,8 +71,9 @@ public class Grant extends PanacheEntityBase {
     @Column(name = "last_refresh_at")
     public Instant lastRefreshAt;
 
+    @Enumerated(EnumType.STRING)
     @Column(name = "last_refresh_outcome")
-    public String lastRefreshOutcome;
+    public RefreshOutcome lastRefreshOutcome;
 
     @Column(name = "last_error")
     public String lastError;

@@ -29,7 +29,7 @@ public interface OpsConfig {
         Set<String> roles();
     }
 
-    /** Sign-in with the vendor's identity provider (on when {@code GATEWAY_OPS_OIDC_ENABLED=true}; see {@link OpsSignIn}). */
+    /** Sign-in with the vendor's identity provider (on when {@code GATEWAY_OPS_OIDC_ENABLED=true}; see ops.signin.OpsSignIn). */
     Oidc oidc();
 
     interface Oidc {

@@ -4,28 +4,25 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
-import dev.oauthgw.audit.AuditAction;
-import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
-import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.grant.Grant;
+import dev.oauthgw.grant.GrantLifecycle;
+import dev.oauthgw.grant.GrantLocking;
 import dev.oauthgw.grant.GrantService;
 import dev.oauthgw.grant.GrantState;
-import dev.oauthgw.grant.RefreshSchedule;
+import dev.oauthgw.grant.RefreshOutcome;
 import dev.oauthgw.provider.ProviderException;
 import dev.oauthgw.provider.ProviderRegistry;
 import dev.oauthgw.provider.RegisteredProvider;
@@ -33,10 +30,8 @@ import dev.oauthgw.provider.TokenClient;
 import dev.oauthgw.provider.TokenResponse;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
-import jakarta.persistence.LockTimeoutException;
-import jakarta.persistence.PessimisticLockException;
 
 /**
  * Refreshes one grant, never twice at once anywhere in the cluster: callers in this JVM share one
@@ -81,40 +76,39 @@ public class GrantRefresher {
         INCIDENT
     }
 
-    /** Another refresh of the same grant held it longer than the caller may wait. */
-    public static class Busy extends RuntimeException {
-        public Busy(String message) {
-            super(message, null, false, false);
-        }
+    /**
+     * Fired (CDI, synchronously) once per {@link #refresh} that ended without an exception, for observers
+     * such as the metrics: what was asked, what came of it, how long it took.
+     */
+    public record Attempted(Trigger trigger, Outcome outcome, long nanos) {
     }
-
-    @jakarta.inject.Inject
-    dev.oauthgw.ops.GatewayMetrics metrics; // ops: attempts, outcomes and latency, recorded once in refresh()
 
     private final ConcurrentHashMap<UUID, CompletableFuture<Outcome>> inflight = new ConcurrentHashMap<>();
     private final EntityManager em;
     private final TokenCipher cipher;
     private final TokenClient tokens;
     private final ProviderRegistry providers;
-    private final AuditService audit;
+    private final GrantLifecycle lifecycle;
+    private final GrantLocking locking;
     private final RefreshConfig config;
     private final RateBudget budget;
     private final ProviderIncidents incidents;
-    private final EventPublisher events;
+    private final Event<Attempted> attempted;
     private final Clock clock;
 
     public GrantRefresher(EntityManager em, TokenCipher cipher, TokenClient tokens, ProviderRegistry providers,
-            AuditService audit, RefreshConfig config, RateBudget budget, ProviderIncidents incidents,
-            EventPublisher events, Clock clock) {
+            GrantLifecycle lifecycle, GrantLocking locking, RefreshConfig config, RateBudget budget,
+            ProviderIncidents incidents, Event<Attempted> attempted, Clock clock) {
         this.em = em;
         this.cipher = cipher;
         this.tokens = tokens;
         this.providers = providers;
-        this.audit = audit;
+        this.lifecycle = lifecycle;
+        this.locking = locking;
         this.config = config;
         this.budget = budget;
         this.incidents = incidents;
-        this.events = events;
+        this.attempted = attempted;
         this.clock = clock;
     }
 
@@ -148,184 +142,76 @@ public class GrantRefresher {
         return refresh(grantId, needed, Trigger.INLINE, lockWait);
     }
 
-    /** Refreshes when {@code needed} holds for the grant as read under its row lock. */
+    /**
+     * Refreshes when {@code needed} holds for the grant as read under its row lock.
+     *
+     * @throws GrantLocking.Busy when another refresh (or change) of the grant holds it longer than {@code lockWait}
+     */
     public Outcome refresh(UUID grantId, Predicate<Grant> needed, Trigger trigger, Duration lockWait) {
         long startedNanos = System.nanoTime();
-        Attempt a;
-        try {
-            a = QuarkusTransaction.requiringNew().timeout(txTimeoutSeconds(lockWait))
-                    .call(() -> attempt(grantId, needed, trigger, lockWait));
-        } catch (LockTimeoutException | PessimisticLockException e) {
-            throw new Busy("Another refresh of this grant is taking longer than " + lockWait.toSeconds() + " s");
-        } catch (RuntimeException e) {
-            if (isLockTimeout(e)) {
-                throw new Busy("Another refresh of this grant is taking longer than " + lockWait.toSeconds() + " s");
-            }
-            throw e;
-        }
-        metrics.refreshAttempt(trigger, a.outcome(), System.nanoTime() - startedNanos);
-        return a.outcome();
+        Outcome o = locking.inTransaction(lockWait, () -> attempt(grantId, needed, trigger));
+        attempted.fire(new Attempted(trigger, o, System.nanoTime() - startedNanos));
+        return o;
     }
 
-    private record Attempt(Outcome outcome) {
-    }
-
-    private Attempt attempt(UUID grantId, Predicate<Grant> needed, Trigger trigger, Duration lockWait) {
-        em.createNativeQuery("select set_config('lock_timeout', ?1, true)")
-                .setParameter(1, Math.max(1, lockWait.toMillis()) + "ms").getSingleResult();
-        Grant g = em.find(Grant.class, grantId, LockModeType.PESSIMISTIC_WRITE);
-        if (g == null) {
-            throw new IllegalStateException("grant " + grantId + " vanished");
-        }
-        if (!refreshable(g.state) || g.refreshToken == null
-                || (trigger != Trigger.FORCED && !needed.test(g))) {
-            return new Attempt(Outcome.unchanged(snapshot(g)));
+    private Outcome attempt(UUID grantId, Predicate<Grant> needed, Trigger trigger) {
+        Grant g = locking.lock(grantId).orElseThrow(() -> new IllegalStateException("grant " + grantId + " vanished"));
+        if (!g.state.refreshable() || g.refreshToken == null || (trigger != Trigger.FORCED && !needed.test(g))) {
+            return Outcome.unchanged(snapshot(g));
         }
         if (trigger == Trigger.INLINE && g.state == GrantState.REFRESH_FAILING && g.refreshDueAt != null
                 && g.refreshDueAt.isAfter(clock.instant())) {
             // backing off after a failure: callers do not hammer a failing provider
-            return new Attempt(new Outcome(snapshot(g), false, null, g.refreshDueAt, Held.BACKOFF));
+            return new Outcome(snapshot(g), false, null, g.refreshDueAt, Held.BACKOFF);
         }
         if (trigger == Trigger.INLINE && incidents.active(g.registration).isPresent()) {
-            return new Attempt(new Outcome(snapshot(g), false, null, null, Held.INCIDENT));
+            return new Outcome(snapshot(g), false, null, null, Held.INCIDENT);
         }
         if (!budget.tryAcquire(g.registration, trigger == Trigger.SCHEDULED)) {
-            return new Attempt(new Outcome(snapshot(g), false, null, clock.instant().plus(budget.untilNextWindow()),
-                    Held.BUDGET));
+            return new Outcome(snapshot(g), false, null, clock.instant().plus(budget.untilNextWindow()), Held.BUDGET);
         }
         RegisteredProvider provider = providers.get(g.registration);
         String refreshToken = cipher.open(new Sealed(g.refreshToken, g.refreshTokenKeyId),
                 GrantService.refreshAd(g.id));
-        Instant started = clock.instant();
-        markInFlight(g.id, started, trigger);
+        markInFlight(g.id, clock.instant(), trigger);
         TokenResponse answer;
         try {
             answer = tokens.refresh(provider, refreshToken);
         } catch (ProviderException e) {
             recordFailure(g, e, trigger);
             clearInFlight(g.id);
-            return new Attempt(new Outcome(snapshot(g), true, e, g.refreshDueAt, Held.NO));
+            return new Outcome(snapshot(g), true, e, g.refreshDueAt, Held.NO);
         }
-        apply(g, answer, trigger);
+        lifecycle.refreshed(g, answer, trigger.name());
         clearInFlight(g.id);
         incidents.resolve(g.registration);
-        return new Attempt(new Outcome(snapshot(g), true, null, null, Held.NO));
-    }
-
-    private void apply(Grant g, TokenResponse t, Trigger trigger) {
-        Instant now = clock.instant();
-        GrantState before = g.state;
-        Sealed access = cipher.seal(t.accessToken(), GrantService.accessAd(g.id));
-        g.accessToken = access.ciphertext();
-        g.accessTokenKeyId = access.keyId();
-        if (t.refreshToken().isPresent()) { // no new refresh token: keep the old one
-            Sealed refresh = cipher.seal(t.refreshToken().get(), GrantService.refreshAd(g.id));
-            g.refreshToken = refresh.ciphertext();
-            g.refreshTokenKeyId = refresh.keyId();
-        }
-        g.accessExpiresAt = t.expiresAt();
-        t.refreshExpiresAt().ifPresent(r -> g.refreshExpiresAt = r);
-        g.scope = t.scope();
-        g.refreshDueAt = RefreshSchedule.dueAt(g.id, now, t.expiresAt());
-        g.refreshFailures = 0;
-        g.lastRefreshAt = now;
-        g.lastRefreshOutcome = "OK";
-        g.lastError = null;
-        g.updatedAt = now;
-        if (before != GrantState.ACTIVE) {
-            changeState(g, GrantState.ACTIVE, "refresh succeeded (" + trigger.name().toLowerCase() + ")");
-        }
+        return new Outcome(snapshot(g), true, null, null, Held.NO);
     }
 
     private void recordFailure(Grant g, ProviderException e, Trigger trigger) {
         Instant now = clock.instant();
-        g.lastRefreshAt = now;
-        g.lastError = e.getMessage();
-        g.updatedAt = now;
-        switch (e.kind()) {
-            case INVALID_GRANT -> {
-                g.lastRefreshOutcome = "INVALID_GRANT";
-                g.refreshDueAt = null;
-                changeState(g, GrantState.REAUTH_REQUIRED, "provider answered invalid_grant");
-                LOG.warnf("Grant of partner %s is dead at the provider (invalid_grant): re-authorization required",
-                        g.partnerId);
-            }
-            case CLIENT_REJECTED -> {
-                // the vendor's credentials, not this grant: a global incident, the grant stays as it is
-                g.lastRefreshOutcome = e.kind().name();
-                g.refreshDueAt = now.plus(config.incidentProbeEvery());
-                incidents.open(g.registration, e);
-            }
+        RefreshOutcome outcome = RefreshOutcome.of(e.kind());
+        Instant next = switch (outcome) {
+            case INVALID_GRANT -> null;
+            case CLIENT_REJECTED -> now.plus(config.incidentProbeEvery());
+            default -> RetryPolicy.of(config).nextAttempt(g.refreshFailures + 1, g.accessExpiresAt, now, e.retryAfter(),
+                    ThreadLocalRandom.current());
+        };
+        GrantState state = lifecycle.refreshFailed(g, outcome, e.getMessage(), next, trigger.name());
+        switch (outcome) {
+            case INVALID_GRANT -> LOG.warnf(
+                    "Grant of partner %s is dead at the provider (invalid_grant): re-authorization required", g.partnerId);
+            case CLIENT_REJECTED -> incidents.open(g.registration, e); // the vendor's credentials, not this grant
             default -> {
-                g.lastRefreshOutcome = e.kind().name();
-                g.refreshFailures++;
-                g.refreshDueAt = nextAttempt(g, now, e);
-                if (g.state == GrantState.ACTIVE) {
-                    changeState(g, GrantState.REFRESH_FAILING, e.kind().name().toLowerCase() + ": " + e.getMessage());
-                }
-                if (g.accessExpiresAt != null && !g.refreshDueAt.isBefore(g.accessExpiresAt)) {
+                if (g.accessExpiresAt != null && !next.isBefore(g.accessExpiresAt)) {
                     LOG.errorf("AT RISK: the access token of partner %s expires at %s, before its next refresh "
-                            + "attempt at %s (%s)", g.partnerId, g.accessExpiresAt, g.refreshDueAt, e.getMessage());
+                            + "attempt at %s (%s)", g.partnerId, g.accessExpiresAt, next, e.getMessage());
                 } else {
-                    LOG.warnf("Refresh of partner %s failed (%s, attempt %d, %s); next attempt at %s", g.partnerId,
-                            e.kind(), g.refreshFailures, trigger, g.refreshDueAt);
+                    LOG.warnf("Refresh of partner %s failed (%s, attempt %d, %s); now %s, next attempt at %s",
+                            g.partnerId, e.kind(), g.refreshFailures, trigger, state, next);
                 }
             }
         }
-        // every failed attempt, not only the state changes: the grant page lists them with their reasons
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("kind", e.kind().name());
-        if (e.getMessage() != null) {
-            detail.put("error", e.getMessage());
-        }
-        detail.put("trigger", trigger.name());
-        detail.put("failures_in_a_row", g.refreshFailures);
-        detail.put("state", g.state.name());
-        if (g.refreshDueAt != null) {
-            detail.put("next_attempt_at", g.refreshDueAt.toString());
-        }
-        audit.record("system", AuditAction.REFRESH_FAILED, g.partnerId, g.id, detail);
-    }
-
-    /**
-     * The next attempt after a transient failure: exponential backoff with jitter, never sooner than the
-     * provider's Retry-After, and moved up to before the access token's expiry (minus the margin) where
-     * that is still later than the Retry-After allows.
-     */
-    Instant nextAttempt(Grant g, Instant now, ProviderException e) {
-        Instant next = now.plus(backoff(g.refreshFailures, e));
-        if (g.accessExpiresAt != null) {
-            Instant latestUseful = g.accessExpiresAt.minus(config.expiryMargin());
-            Instant earliest = now.plus(e.retryAfter().orElse(Duration.ofSeconds(1)));
-            if (next.isAfter(latestUseful) && latestUseful.isAfter(earliest)) {
-                next = latestUseful;
-            }
-        }
-        return next;
-    }
-
-    /** Exponential backoff with jitter, never sooner than the provider's Retry-After. */
-    Duration backoff(int failures, ProviderException e) {
-        long base = config.backoffInitial().toMillis();
-        long cap = config.backoffMax().toMillis();
-        long exp = Math.min(cap, base << Math.min(20, Math.max(0, failures - 1)));
-        long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
-        Duration d = Duration.ofMillis(jittered);
-        if (e.retryAfter().isPresent() && e.retryAfter().get().compareTo(d) > 0) {
-            d = e.retryAfter().get();
-        }
-        return d;
-    }
-
-    private void changeState(Grant g, GrantState to, String reason) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("from", g.state.name());
-        detail.put("to", to.name());
-        detail.put("reason", reason);
-        events.publishStateChange(g.partnerId, g.id, g.state, to, reason);
-        g.state = to;
-        g.stateSince = clock.instant();
-        audit.record("system", AuditAction.GRANT_STATE_CHANGED, g.partnerId, g.id, detail);
     }
 
     private void markInFlight(UUID grantId, Instant started, Trigger trigger) {
@@ -357,39 +243,19 @@ public class GrantRefresher {
                 || Duration.between(clock.instant(), s.accessExpiresAt()).compareTo(minValid) < 0;
     }
 
-    static boolean refreshable(GrantState s) {
-        return s == GrantState.ACTIVE || s == GrantState.REFRESH_FAILING;
-    }
-
     private Outcome await(CompletableFuture<Outcome> leader, Duration wait) {
         try {
             return leader.get(wait.toMillis() + 30_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Busy("Interrupted while waiting for another refresh");
+            throw new GrantLocking.Busy("Interrupted while waiting for another refresh");
         } catch (TimeoutException e) {
-            throw new Busy("Another refresh of this grant is taking too long");
+            throw new GrantLocking.Busy("Another refresh of this grant is taking too long");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    private static int txTimeoutSeconds(Duration lockWait) {
-        return (int) Math.min(600, lockWait.toSeconds() + 90);
-    }
-
-    private static boolean isLockTimeout(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof LockTimeoutException || t instanceof PessimisticLockException) {
-                return true;
-            }
-            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -12,7 +12,6 @@ import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.events.GrantEventType;
-import dev.oauthgw.ops.GlobalIncidents;
 import dev.oauthgw.provider.ProviderException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,11 +25,16 @@ import jakarta.persistence.EntityManager;
  * every replica sees it.
  */
 @ApplicationScoped
-public class ProviderIncidents implements GlobalIncidents {
+public class ProviderIncidents {
 
     private static final Logger LOG = Logger.getLogger(ProviderIncidents.class);
 
     public record Incident(String registration, String kind, Instant since, Instant lastProbeAt, String lastError) {
+        /** What the dashboard says about it. */
+        public String summary() {
+            return "The provider '" + registration + "' rejects the gateway's client credentials (" + lastError
+                    + "); scheduled refreshes are paused.";
+        }
     }
 
     private final EntityManager em;
@@ -91,11 +95,8 @@ public class ProviderIncidents implements GlobalIncidents {
     }
 
     /** For the dashboard and the {@code gateway_global_incident} gauge: the oldest open incident. */
-    @Override
-    public Optional<GlobalIncidents.Incident> current() {
-        return active().stream().findFirst().map(i -> new GlobalIncidents.Incident("The provider '" + i.registration()
-                + "' rejects the gateway's client credentials (" + i.lastError() + "); scheduled refreshes are paused.",
-                i.since()));
+    public Optional<Incident> current() {
+        return active().stream().findFirst();
     }
 
     public Optional<Incident> active(String registration) {

@@ -6,11 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import dev.oauthgw.ops.GatewayMetrics;
-import dev.oauthgw.provider.ProviderRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
@@ -69,13 +65,6 @@ public class RateBudget {
     public Duration untilNextWindow() {
         Instant now = clock.instant();
         return Duration.between(now, now.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES));
-    }
-
-    /** Publishes the default registration's budget use as gauges (read from the database at each scrape). */
-    void metrics(@Observes StartupEvent e, GatewayMetrics metrics, ProviderRegistry providers) {
-        String registration = providers.defaultProvider().name();
-        metrics.rateBudget(() -> usedThisMinute(registration) / (double) limitPerMinute(),
-                () -> Math.max(0, limitPerMinute() - usedThisMinute(registration)));
     }
 
     /** Drops windows older than an hour. */

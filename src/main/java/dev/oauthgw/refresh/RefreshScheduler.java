@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -16,10 +17,9 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
-import dev.oauthgw.audit.AuditAction;
-import dev.oauthgw.audit.AuditService;
-import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.grant.Grant;
+import dev.oauthgw.grant.GrantLifecycle;
+import dev.oauthgw.grant.GrantLocking;
 import dev.oauthgw.grant.GrantState;
 import dev.oauthgw.refresh.GrantRefresher.Held;
 import dev.oauthgw.refresh.GrantRefresher.Outcome;
@@ -54,20 +54,18 @@ public class RefreshScheduler {
     private final GrantRefresher refresher;
     private final ProviderIncidents incidents;
     private final RateBudget budget;
-    private final AuditService audit;
-    private final EventPublisher events;
+    private final GrantLifecycle lifecycle;
     private final RefreshConfig config;
     private final Clock clock;
     private ExecutorService workers;
 
     public RefreshScheduler(EntityManager em, GrantRefresher refresher, ProviderIncidents incidents, RateBudget budget,
-            AuditService audit, EventPublisher events, RefreshConfig config, Clock clock) {
+            GrantLifecycle lifecycle, RefreshConfig config, Clock clock) {
         this.em = em;
         this.refresher = refresher;
         this.incidents = incidents;
         this.budget = budget;
-        this.audit = audit;
-        this.events = events;
+        this.lifecycle = lifecycle;
         this.config = config;
         this.clock = clock;
     }
@@ -149,7 +147,7 @@ public class RefreshScheduler {
                         skipped.incrementAndGet();
                     }
                 } catch (java.util.concurrent.ExecutionException ex) {
-                    if (ex.getCause() instanceof GrantRefresher.Busy) {
+                    if (ex.getCause() instanceof GrantLocking.Busy) {
                         skipped.incrementAndGet(); // another replica holds it
                     } else {
                         failed.incrementAndGet();
@@ -179,7 +177,7 @@ public class RefreshScheduler {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<UUID> ids = em.createNativeQuery("select id from partner_grant "
-                    + "where state in ('ACTIVE', 'REFRESH_FAILING') and refresh_due_at <= ?1 "
+                    + "where state in (" + GrantState.REFRESHABLE_SQL + ") and refresh_due_at <= ?1 "
                     + "and not (registration = any (?2)) "
                     + "order by refresh_due_at limit ?3 for update skip locked", UUID.class)
                     .setParameter(1, now).setParameter(2, paused).setParameter(3, limit).getResultList();
@@ -226,21 +224,15 @@ public class RefreshScheduler {
             return false;
         }
         Grant g = em.find(Grant.class, grantId);
-        Instant now = clock.instant();
         String started = String.valueOf(attempt[1]);
         String message = "A refresh started at " + started + " by " + attempt[2] + " (" + attempt[3]
                 + ") ended without storing the provider's answer; the provider may have rotated the refresh token";
         LOG.errorf("INCIDENT: lost refresh answer for partner %s: %s", g.partnerId, message);
-        g.lastRefreshOutcome = "ANSWER_LOST";
-        g.lastError = message;
-        g.updatedAt = now;
-        if (g.state == GrantState.ACTIVE) {
-            events.publishStateChange(g.partnerId, g.id, g.state, GrantState.REFRESH_FAILING, "refresh answer lost");
-            g.state = GrantState.REFRESH_FAILING;
-            g.stateSince = now;
-        }
-        audit.record("system", AuditAction.REFRESH_ANSWER_LOST, g.partnerId, g.id,
-                Map.of("started_at", started, "owner", String.valueOf(attempt[2]), "trigger", String.valueOf(attempt[3])));
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("started_at", started);
+        facts.put("owner", String.valueOf(attempt[2]));
+        facts.put("trigger", String.valueOf(attempt[3]));
+        lifecycle.answerLost(g, message, facts);
         em.createNativeQuery("delete from refresh_attempt where grant_id = ?1").setParameter(1, grantId).executeUpdate();
         return true;
     }

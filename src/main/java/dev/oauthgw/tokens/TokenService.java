@@ -18,6 +18,7 @@ import dev.oauthgw.audit.TokenAccessRecorder;
 import dev.oauthgw.common.GatewayException;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.grant.GrantLocking;
 import dev.oauthgw.grant.GrantService;
 import dev.oauthgw.grant.GrantState;
 import dev.oauthgw.refresh.GrantRefresher;
@@ -86,7 +87,7 @@ public class TokenService {
         GrantRefresher.Outcome o;
         try {
             o = refresher.ensureValid(stored.grantId(), minValid, config.lockWait());
-        } catch (GrantRefresher.Busy e) {
+        } catch (GrantLocking.Busy e) {
             throw unavailable(stored, e.getMessage(), config.retryAfter());
         }
         GrantSnapshot now = o.snapshot();

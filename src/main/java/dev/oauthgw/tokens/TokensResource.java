@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.oauthgw.common.GatewayException;
 import dev.oauthgw.tokens.TokenService.Served;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.event.Event;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -45,16 +46,15 @@ public class TokensResource {
         }
     }
 
-    @jakarta.inject.Inject
-    dev.oauthgw.ops.GatewayMetrics metrics;
-
     private final TokenService tokens;
     private final Caller caller;
+    private final Event<TokenServed> served;
     private final Clock clock;
 
-    public TokensResource(TokenService tokens, Caller caller, Clock clock) {
+    public TokensResource(TokenService tokens, Caller caller, Event<TokenServed> served, Clock clock) {
         this.tokens = tokens;
         this.caller = caller;
+        this.served = served;
         this.clock = clock;
     }
 
@@ -68,7 +68,7 @@ public class TokensResource {
         Duration min = tokens.minValidity(parse(minValid));
         Served s = tokens.tokenFor(partnerId, min, caller.name());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
-        metrics.tokenServed(Duration.ofSeconds(expiresIn));
+        served.fire(new TokenServed(Duration.ofSeconds(expiresIn)));
         return Response.ok(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn, s.scope()))
                 .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
     }

@@ -41,7 +41,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.oauthgw.grant.GrantState;
 import dev.oauthgw.sandbox.SandboxWebhookReceiver;
 import dev.oauthgw.sandbox.SandboxWebhookReceiver.Delivery;
 import dev.oauthgw.testing.Db;
@@ -200,21 +199,6 @@ class WebhookDeliveryTest {
         assertTrue(p.get("partner_id").isNull());
         assertTrue(p.get("grant_id").isNull());
         assertEquals("pax8", p.get("detail").get("registration").asText());
-    }
-
-    @Test
-    void a_state_change_publishes_its_event_and_onboarding_publishes_none() throws Exception {
-        String partner = partner();
-        UUID grant = UUID.randomUUID();
-        UUID id = QuarkusTransaction.requiringNew().call(() -> publisher.publishStateChange(partner, grant,
-                GrantState.REFRESH_FAILING, GrantState.ACTIVE, "refresh succeeded")).orElseThrow();
-        mine.add(id);
-        JsonNode p = JSON.readTree((String) row(id).get("payload"));
-        assertEquals("RECOVERED", p.get("type").asText());
-        assertEquals("REFRESH_FAILING", p.get("detail").get("from").asText());
-        assertEquals("ACTIVE", p.get("detail").get("to").asText());
-        assertTrue(QuarkusTransaction.requiringNew().call(() -> publisher.publishStateChange(partner, grant,
-                GrantState.PENDING, GrantState.ACTIVE, "onboarded")).isEmpty());
     }
 
     @Test

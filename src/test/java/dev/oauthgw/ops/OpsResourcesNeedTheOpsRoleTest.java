@@ -1,5 +1,7 @@
 package dev.oauthgw.ops;
 
+import dev.oauthgw.ops.dashboard.OpsOverviewResource;
+import dev.oauthgw.ops.signin.OpsLoginResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -22,7 +22,7 @@ final class ProdConfig {
     /** The dashboard account of the prod runs: {@link #OPS_USER} with a random password. */
     static final String OPS_USER = "alice";
     static final String OPS_PASSWORD = "prod-" + randomKey();
-    private static final String OPS_HASH = dev.oauthgw.ops.OpsPasswords.hash(OPS_PASSWORD);
+    private static final String OPS_HASH = dev.oauthgw.ops.signin.OpsPasswords.hash(OPS_PASSWORD);
 
     private ProdConfig() {
     }

@@ -85,7 +85,7 @@ class ProdFailsClosedIT {
     @Test
     void refuses_to_start_with_the_documented_dev_password() throws Exception {
         refuses(null, "GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH",
-                dev.oauthgw.ops.OpsPasswords.hash(dev.oauthgw.ops.OpsPasswords.DEV_PASSWORD), "documented dev password");
+                dev.oauthgw.ops.signin.OpsPasswords.hash(dev.oauthgw.ops.signin.OpsPasswords.DEV_PASSWORD), "documented dev password");
     }
 
     @Test

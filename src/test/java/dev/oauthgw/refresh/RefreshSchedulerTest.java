@@ -60,7 +60,7 @@ class RefreshSchedulerTest {
     @Inject
     AuditService audit;
     @Inject
-    dev.oauthgw.events.EventPublisher events;
+    dev.oauthgw.grant.GrantLifecycle lifecycle;
     @Inject
     RefreshConfig config;
     @Inject
@@ -156,7 +156,7 @@ class RefreshSchedulerTest {
                     m.grantId());
         }
         long reuseBefore = sandbox.counters().reuseDetections();
-        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, audit, events, config, clock);
+        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, lifecycle, config, clock);
         second.start(null);
         ExecutorService pool = Executors.newFixedThreadPool(10);
         AtomicBoolean load = new AtomicBoolean(true);
@@ -251,7 +251,7 @@ class RefreshSchedulerTest {
         db.update("update partner_grant set refresh_due_at = now() where id = ?", m.grantId()); // even if due
         scheduler.tick();
         assertEquals(calls, sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN), "no further provider calls");
-        assertTrue(db.query("select detail::text as d from audit_event where grant_id = ? and action = 'GRANT_STATE_CHANGED'",
+        assertTrue(db.query("select detail::text as d from audit_event where grant_id = ? and action = 'REFRESH_FAILED'",
                 m.grantId()).toString().contains("REAUTH_REQUIRED"));
         assertEquals(1, db.count("select count(*) from webhook_event where grant_id = ? and type = 'REAUTH_REQUIRED'",
                 m.grantId()), "a webhook event announces it");
@@ -387,8 +387,8 @@ class RefreshSchedulerTest {
         Grant g = new Grant();
         g.accessExpiresAt = Instant.now().plus(Duration.ofMinutes(20));
         g.refreshFailures = 12; // backoff at its 30 minute cap
-        Instant next = refresher.nextAttempt(g, Instant.now(), new dev.oauthgw.provider.ProviderException(
-                dev.oauthgw.provider.ProviderException.Kind.TRANSIENT, 503, null, "down", null, null));
+        Instant next = RetryPolicy.of(config).nextAttempt(g.refreshFailures, g.accessExpiresAt, Instant.now(),
+                java.util.Optional.empty(), java.util.concurrent.ThreadLocalRandom.current());
         assertTrue(next.isBefore(g.accessExpiresAt.minus(config.expiryMargin()).plusSeconds(1)), next.toString());
         assertTrue(next.isAfter(Instant.now()));
     }

@@ -1,0 +1,214 @@
+package dev.oauthgw.grant;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.oauthgw.audit.AuditService;
+import dev.oauthgw.crypto.Sealed;
+import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.events.EventPublisher;
+import dev.oauthgw.provider.TokenResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+
+/**
+ * The one owner of a grant's state. Every change goes through {@link #apply}, which, in the caller's
+ * transaction, checks the change against {@link GrantChange}'s table, sets the state and its "since",
+ * writes exactly one audit record, puts the webhook event the change announces in the outbox and fires
+ * {@link GrantChanged} (where cluster-wide notifications hook in). The other methods say what each kind
+ * of change does to the grant's other fields and then apply it.
+ * <p>
+ * Callers hold the grant's row lock (see {@link GrantLocking}) so that no two changes of one grant
+ * interleave.
+ */
+@ApplicationScoped
+public class GrantLifecycle {
+
+    public static final String SYSTEM = "system";
+
+    private final Clock clock;
+    private final TokenCipher cipher;
+    private final AuditService audit;
+    private final EventPublisher events;
+    private final Event<GrantChanged> changed;
+
+    public GrantLifecycle(Clock clock, TokenCipher cipher, AuditService audit, EventPublisher events,
+            Event<GrantChanged> changed) {
+        this.clock = clock;
+        this.cipher = cipher;
+        this.audit = audit;
+        this.events = events;
+        this.changed = changed;
+    }
+
+    /**
+     * Applies one change to a grant: state and since, one audit record ({@code from}, {@code to},
+     * {@code reason} and the given facts), the webhook event, the {@link GrantChanged} notification.
+     *
+     * @param actor who made the change ({@link #SYSTEM} for the gateway itself)
+     * @param facts non-secret details for the audit record
+     * @return the state the grant is in now
+     * @throws GrantTransitionRefused when the table does not allow the change from the grant's state
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public GrantState apply(Grant g, GrantChange change, String actor, String reason, Map<String, ?> facts) {
+        GrantState from = g.state; // null: a grant being created
+        GrantState to = change.target(from);
+        Instant now = clock.instant();
+        if (to != from || change.startsAnew()) {
+            g.state = to;
+            g.stateSince = now;
+        }
+        g.updatedAt = now;
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("from", from == null ? null : from.name());
+        detail.put("to", to.name());
+        if (reason != null) {
+            detail.put("reason", reason);
+        }
+        if (facts != null) {
+            facts.forEach(detail::putIfAbsent);
+        }
+        audit.record(actor, change.audit(), g.partnerId, g.id, detail);
+        GrantChange.webhook(from, to).ifPresent(type -> {
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("from", from == null ? null : from.name());
+            event.put("to", to.name());
+            if (reason != null) {
+                event.put("reason", reason);
+            }
+            events.publish(type, g.partnerId, g.id, event);
+        });
+        changed.fire(new GrantChanged(g.id, g.partnerId, g.registration, change, from, to));
+        return to;
+    }
+
+    /**
+     * The partner consented (onboarding or re-authorization): the new tokens, sealed, replace whatever the
+     * grant held; refresh bookkeeping starts over. {@code g} is new (not yet persisted) or the partner's
+     * current grant, locked.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void consented(Grant g, boolean replacing, TokenResponse t, String registration, String providerSubject,
+            String actor, Map<String, ?> facts) {
+        Instant now = clock.instant();
+        g.registration = registration;
+        g.scope = t.scope();
+        g.providerSubject = providerSubject;
+        sealTokens(g, t, true);
+        g.accessExpiresAt = t.expiresAt();
+        g.refreshExpiresAt = t.refreshExpiresAt().orElse(null);
+        g.refreshDueAt = g.refreshToken == null ? null : RefreshSchedule.dueAt(g.id, now, t.expiresAt());
+        g.refreshStartedAt = null;
+        g.refreshFailures = 0;
+        g.lastRefreshOutcome = null; // a new grant: earlier refresh outcomes belong to the old one
+        g.lastError = null;
+        apply(g, replacing ? GrantChange.RECONNECTED : GrantChange.CONNECTED, actor,
+                replacing ? "re-authorized by the partner" : "connected by the partner", facts);
+    }
+
+    /** A refresh stored the provider's answer: new tokens (the old refresh token kept when none came), ACTIVE. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void refreshed(Grant g, TokenResponse t, String trigger) {
+        Instant now = clock.instant();
+        sealTokens(g, t, false);
+        g.accessExpiresAt = t.expiresAt();
+        t.refreshExpiresAt().ifPresent(r -> g.refreshExpiresAt = r);
+        g.scope = t.scope();
+        g.refreshDueAt = RefreshSchedule.dueAt(g.id, now, t.expiresAt());
+        g.refreshFailures = 0;
+        g.lastRefreshAt = now;
+        g.lastRefreshOutcome = RefreshOutcome.OK;
+        g.lastError = null;
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("trigger", trigger);
+        facts.put("access_expires_at", t.expiresAt().toString());
+        facts.put("refresh_token_rotated", t.refreshToken().isPresent());
+        apply(g, GrantChange.REFRESHED, SYSTEM, "refresh succeeded (" + trigger.toLowerCase() + ")", facts);
+    }
+
+    /**
+     * A refresh attempt failed: {@code INVALID_GRANT} needs the partner's consent again (no more attempts),
+     * {@code CLIENT_REJECTED} leaves the grant as it is (the vendor's credentials are at fault), anything
+     * else counts as one more failure in a row and the grant is REFRESH_FAILING until a refresh succeeds.
+     *
+     * @param nextAttemptAt when to try again ({@code null}: never, for {@code INVALID_GRANT})
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public GrantState refreshFailed(Grant g, RefreshOutcome outcome, String error, Instant nextAttemptAt,
+            String trigger) {
+        if (outcome == RefreshOutcome.OK || outcome == RefreshOutcome.ANSWER_LOST) {
+            throw new IllegalArgumentException(outcome + " is not a failed attempt");
+        }
+        GrantChange change = switch (outcome) {
+            case INVALID_GRANT -> GrantChange.REAUTH_REQUIRED;
+            case CLIENT_REJECTED -> GrantChange.CLIENT_REJECTED;
+            default -> GrantChange.REFRESH_FAILED;
+        };
+        g.lastRefreshAt = clock.instant();
+        g.lastRefreshOutcome = outcome;
+        g.lastError = error;
+        g.refreshDueAt = change == GrantChange.REAUTH_REQUIRED ? null : nextAttemptAt;
+        if (change == GrantChange.REFRESH_FAILED) {
+            g.refreshFailures++;
+        }
+        String reason = change == GrantChange.REAUTH_REQUIRED ? "provider answered invalid_grant"
+                : outcome.name().toLowerCase() + (error == null ? "" : ": " + error);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("kind", outcome.name());
+        if (error != null) {
+            facts.put("error", error);
+        }
+        facts.put("trigger", trigger);
+        facts.put("failures_in_a_row", g.refreshFailures);
+        if (g.refreshDueAt != null) {
+            facts.put("next_attempt_at", g.refreshDueAt.toString());
+        }
+        return apply(g, change, SYSTEM, reason, facts);
+    }
+
+    /**
+     * A refresh ended without storing the provider's answer: recorded as an incident; an ACTIVE grant
+     * becomes REFRESH_FAILING (its current access token still serves; the next refresh tells whether the
+     * stored refresh token still works).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void answerLost(Grant g, String message, Map<String, ?> facts) {
+        g.lastRefreshOutcome = RefreshOutcome.ANSWER_LOST;
+        g.lastError = message;
+        apply(g, GrantChange.ANSWER_LOST, SYSTEM, "refresh answer lost", facts);
+    }
+
+    /** An operator disconnected the partner: both tokens deleted, no more refreshes, REVOKED. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void disconnected(Grant g, String actor, Map<String, ?> facts) {
+        g.accessToken = null;
+        g.accessTokenKeyId = null;
+        g.refreshToken = null;
+        g.refreshTokenKeyId = null;
+        g.refreshDueAt = null;
+        g.refreshStartedAt = null;
+        apply(g, GrantChange.DISCONNECTED, actor, "disconnected by an operator", facts);
+    }
+
+    /**
+     * Seals the answer's tokens into the grant. Without a new refresh token, a consent clears the old one
+     * (it belonged to the previous grant) and a refresh keeps it (the provider does not rotate).
+     */
+    private void sealTokens(Grant g, TokenResponse t, boolean consent) {
+        Sealed access = cipher.seal(t.accessToken(), GrantService.accessAd(g.id));
+        g.accessToken = access.ciphertext();
+        g.accessTokenKeyId = access.keyId();
+        if (t.refreshToken().isPresent()) {
+            Sealed refresh = cipher.seal(t.refreshToken().get(), GrantService.refreshAd(g.id));
+            g.refreshToken = refresh.ciphertext();
+            g.refreshTokenKeyId = refresh.keyId();
+        } else if (consent) {
+            g.refreshToken = null;
+            g.refreshTokenKeyId = null;
+        }
+    }
+}

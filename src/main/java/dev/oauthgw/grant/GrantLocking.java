@@ -1,0 +1,88 @@
+package dev.oauthgw.grant;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.LockTimeoutException;
+import jakarta.persistence.PessimisticLockException;
+
+/**
+ * Taking a grant's row lock with a bounded wait, the way every writer of a grant does: a transaction of its
+ * own whose {@code lock_timeout} is the wait, and a lock that could not be had within it reported as
+ * {@link Busy} (never as a generic error). The row lock is what keeps two refreshes, or a refresh and a
+ * disconnect, of one grant from interleaving anywhere in the cluster.
+ */
+@ApplicationScoped
+public class GrantLocking {
+
+    /** PostgreSQL's lock_not_available. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    /** Someone else held the grant's row lock longer than the caller may wait. */
+    public static class Busy extends RuntimeException {
+        public Busy(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final EntityManager em;
+
+    public GrantLocking(EntityManager em) {
+        this.em = em;
+    }
+
+    /**
+     * Runs {@code work} in a new transaction whose lock waits are bounded by {@code lockWait} (the
+     * transaction itself may last {@code lockWait} plus 90 s for the work); a lock timeout anywhere in it
+     * becomes {@link Busy}.
+     */
+    public <T> T inTransaction(Duration lockWait, Supplier<T> work) {
+        try {
+            return QuarkusTransaction.requiringNew().timeout(txTimeoutSeconds(lockWait)).call(() -> {
+                em.createNativeQuery("select set_config('lock_timeout', ?1, true)")
+                        .setParameter(1, Math.max(1, lockWait.toMillis()) + "ms").getSingleResult();
+                return work.get();
+            });
+        } catch (RuntimeException e) {
+            if (isLockTimeout(e)) {
+                throw new Busy("Another change of this grant is taking longer than " + lockWait.toSeconds() + " s");
+            }
+            throw e;
+        }
+    }
+
+    /** The grant, row-locked, in the current transaction (started by {@link #inTransaction}). */
+    public Optional<Grant> lock(UUID grantId) {
+        return Optional.ofNullable(em.find(Grant.class, grantId, LockModeType.PESSIMISTIC_WRITE));
+    }
+
+    /** The partner's grant, row-locked, in the current transaction (started by {@link #inTransaction}). */
+    public Optional<Grant> lockOfPartner(String partnerId) {
+        return Grant.<Grant> find("partnerId", partnerId).withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional();
+    }
+
+    /** Whether {@code e} (or a cause) says a lock could not be had in time. */
+    public static boolean isLockTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LockTimeoutException || t instanceof PessimisticLockException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int txTimeoutSeconds(Duration lockWait) {
+        return (int) Math.min(600, lockWait.toSeconds() + 90);
+    }
+}
