@@ -1,0 +1,5 @@
+package dev.oauthgw.sandbox.archfixture;
+
+/** Stands for any sandbox class in ArchitectureRulesBiteTest. */
+public class FakePax8Part {
+}
