@@ -69,8 +69,8 @@ public class TokensResource {
         Served s = tokens.tokenFor(partnerId, min, caller.name());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
         served.fire(new TokenServed(Duration.ofSeconds(expiresIn)));
-        return Response.ok(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn, s.scope()))
-                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+        return TokenResponses.noStore(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn,
+                s.scope()));
     }
 
     /** Where the caller's JWT has a {@code partners} claim, only those partners. */

@@ -53,7 +53,7 @@ public class VendorTokensResource {
         Duration min = tokens.minValidity(TokensResource.parse(minValid));
         Served s = vendor.tokenFor(name, min, caller.name());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
-        return Response.ok(new VendorTokenJson(name, s.accessToken(), "Bearer", s.expiresAt(), expiresIn, s.scope()))
-                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+        return TokenResponses.noStore(new VendorTokenJson(name, s.accessToken(), "Bearer", s.expiresAt(), expiresIn,
+                s.scope()));
     }
 }

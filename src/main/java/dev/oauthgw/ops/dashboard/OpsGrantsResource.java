@@ -42,6 +42,7 @@ import jakarta.ws.rs.core.Response;
  * carries the CSRF token and comes from a confirmation page; it is audited with the operator's name.
  * Pages work without JavaScript (the only script copies a link to the clipboard).
  */
+@CsrfChecked
 @Path("/ops/grants")
 @RolesAllowed("ops")
 @Produces(MediaType.TEXT_HTML)
@@ -157,7 +158,6 @@ public class OpsGrantsResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response refresh(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field,
             @PathParam("partnerId") String partnerId) {
-        csrf.verify(csrfCookie, field);
         RefreshResult r = actions.forceRefresh(partnerId, operator());
         return backTo(partnerId, r.refreshed() ? "refreshed" : "refresh-failed");
     }
@@ -167,11 +167,9 @@ public class OpsGrantsResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response reauthorizationLink(@CookieParam(OpsCsrf.COOKIE) String csrfCookie,
             @FormParam(OpsCsrf.FIELD) String field, @PathParam("partnerId") String partnerId) {
-        csrf.verify(csrfCookie, field);
         ReauthLink link = actions.reauthorizationLink(partnerId, null, operator());
         GrantDetail g = grant(partnerId);
-        return Response.ok(Templates.link(page(csrfCookie, "grants", null, false), g, link))
-                .header("Cache-Control", "no-store").header("X-Frame-Options", "DENY").build();
+        return Response.ok(Templates.link(page(csrfCookie, "grants", null, false), g, link)).build();
     }
 
     @POST
@@ -179,7 +177,6 @@ public class OpsGrantsResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response disconnect(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field,
             @PathParam("partnerId") String partnerId) {
-        csrf.verify(csrfCookie, field);
         GrantActionService.DisconnectResult r = actions.disconnect(partnerId, operator());
         String done = switch (r.revocation()) {
             case "failed" -> "disconnected-revocation-failed";
@@ -213,8 +210,7 @@ public class OpsGrantsResource {
                 .entity(Templates.error(403, "Not an operator", "You are signed in as " + who
                         + ", but this account may not operate the gateway. Ask an administrator to give it the operator "
                         + "role (with your identity provider: membership in an operator group), or sign out and sign in "
-                        + "with another account.", token))
-                .header("Cache-Control", "no-store").header("X-Frame-Options", "DENY");
+                        + "with another account.", token));
         if (csrf.isNew(cookie, token)) {
             rb.cookie(csrf.cookie(token));
         }
@@ -228,13 +224,12 @@ public class OpsGrantsResource {
 
     static Response errorPage(int status, String title, String message) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(Templates.error(status, title, message, null))
-                .header("Cache-Control", "no-store").build();
+                .build();
     }
 
-    /** A page with the security headers of the dashboard and, when new, the CSRF cookie. */
+    /** A page and, when new, the CSRF cookie (the security headers: {@link OpsSecurityHeaders}). */
     static Response page(TemplateInstance t, OpsCsrf csrf, String csrfCookie, String token) {
-        Response.ResponseBuilder rb = Response.ok(t).type(MediaType.TEXT_HTML_TYPE).header("Cache-Control", "no-store")
-                .header("X-Frame-Options", "DENY").header("Referrer-Policy", "same-origin");
+        Response.ResponseBuilder rb = Response.ok(t).type(MediaType.TEXT_HTML_TYPE);
         if (csrf.isNew(csrfCookie, token)) {
             rb.cookie(csrf.cookie(token));
         }

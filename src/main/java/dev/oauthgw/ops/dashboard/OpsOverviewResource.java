@@ -37,6 +37,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 
 /** The dashboard's overview: counts by state, the next expiries, recent failures; and signing out. */
+@CsrfChecked
 @Path("/ops")
 @RolesAllowed("ops")
 @Produces(MediaType.TEXT_HTML)
@@ -93,7 +94,6 @@ public class OpsOverviewResource {
     @Authenticated // also for someone signed in without the role ops, to switch accounts
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> logout(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field) {
-        csrf.verify(csrfCookie, field);
         if (!signIn.oidc()) {
             return Uni.createFrom().item(Response.seeOther(URI.create("/ops/login?logout=true"))
                     .cookie(new NewCookie.Builder(OpsSignIn.SESSION_COOKIE).value("").path("/").maxAge(0).build())

@@ -15,7 +15,8 @@ import jakarta.ws.rs.core.MultivaluedMap;
 /**
  * Security headers on every page of the dashboard: a Content-Security-Policy that allows scripts from the
  * gateway only (no inline code: {@code /ops/assets/ops.js}), no framing, no plugins, forms posting only to the
- * gateway (and, with OIDC, to the identity provider, where sign-out redirects), and no MIME sniffing.
+ * gateway (and, with OIDC, to the identity provider, where sign-out redirects), no MIME sniffing, and no
+ * caching of pages (they show operators' data and carry CSRF tokens; the static assets may be cached).
  */
 @Singleton
 public class OpsSecurityHeaders {
@@ -48,5 +49,8 @@ public class OpsSecurityHeaders {
         h.putSingle("X-Content-Type-Options", "nosniff");
         h.putIfAbsent("X-Frame-Options", java.util.List.of("DENY"));
         h.putIfAbsent("Referrer-Policy", java.util.List.of("same-origin"));
+        if (!path.startsWith("/ops/assets/")) {
+            h.putIfAbsent("Cache-Control", java.util.List.of("no-store"));
+        }
     }
 }

@@ -1,0 +1,50 @@
+package dev.oauthgw.ops.dashboard;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+
+import jakarta.annotation.Priority;
+import jakarta.interceptor.AroundInvoke;
+import jakarta.interceptor.Interceptor;
+import jakarta.interceptor.InvocationContext;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.POST;
+
+/**
+ * The one CSRF check of the dashboard's forms: a {@code @POST} method of a {@link CsrfChecked} resource runs
+ * only when its {@code @CookieParam(OpsCsrf.COOKIE)} and {@code @FormParam(OpsCsrf.FIELD)} arguments match.
+ * A POST method that does not declare both is refused (fail closed), so a new form cannot forget the check.
+ */
+@CsrfChecked
+@Interceptor
+@Priority(Interceptor.Priority.PLATFORM_BEFORE + 100)
+public class CsrfInterceptor {
+
+    private final OpsCsrf csrf;
+
+    public CsrfInterceptor(OpsCsrf csrf) {
+        this.csrf = csrf;
+    }
+
+    @AroundInvoke
+    Object check(InvocationContext ctx) throws Exception {
+        Method m = ctx.getMethod();
+        if (m.isAnnotationPresent(POST.class)) {
+            String cookie = null;
+            String field = null;
+            Annotation[][] params = m.getParameterAnnotations();
+            for (int i = 0; i < params.length; i++) {
+                for (Annotation a : params[i]) {
+                    if (a instanceof CookieParam c && OpsCsrf.COOKIE.equals(c.value())) {
+                        cookie = (String) ctx.getParameters()[i];
+                    } else if (a instanceof FormParam f && OpsCsrf.FIELD.equals(f.value())) {
+                        field = (String) ctx.getParameters()[i];
+                    }
+                }
+            }
+            csrf.verify(cookie, field); // null cookie or field: rejected
+        }
+        return ctx.proceed();
+    }
+}
