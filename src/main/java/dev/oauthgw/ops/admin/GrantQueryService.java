@@ -320,7 +320,7 @@ public class GrantQueryService {
                     + (text(d, "revocation_error") == null ? "" : " (" + text(d, "revocation_error") + ")");
             case "GRANT_REFRESHED" -> summary = Optional.ofNullable(text(d, "reason")).orElse("refreshed");
             case "REFRESH_FAILED" -> {
-                to = Optional.ofNullable(to).orElse(text(d, "state")); // records before 0.2 carry only the state
+                to = Optional.ofNullable(to).orElse(text(d, "state")); // records written before ADR 0009 carry only the state
                 summary = Optional.ofNullable(text(d, "kind")).orElse("?").toLowerCase(Locale.ROOT) + ": "
                         + Optional.ofNullable(text(d, "error")).orElse("") + " (" + Optional.ofNullable(text(d, "trigger"))
                                 .orElse("?").toLowerCase(Locale.ROOT) + " refresh, failures in a row: "
