@@ -29,11 +29,11 @@ public class AuditService {
     public void record(String actor, AuditAction action, String partnerId, UUID grantId, Map<String, ?> detail) {
         AuditEvent e = new AuditEvent();
         e.occurredAt = clock.instant();
-        e.actor = actor == null || actor.isBlank() ? "anonymous" : actor;
+        e.actor = actor == null || actor.isBlank() ? "anonymous" : AuditText.bounded(actor, 255);
         e.action = action.name();
-        e.partnerId = partnerId;
+        e.partnerId = AuditText.bounded(partnerId, 64);
         e.grantId = grantId;
-        e.requestId = RequestIds.current();
+        e.requestId = AuditText.bounded(RequestIds.current(), 64);
         e.detail = toJson(detail);
         e.persist();
     }

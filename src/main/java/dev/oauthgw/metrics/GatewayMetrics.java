@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.oauthgw.audit.TokenAccessRecorder;
 import dev.oauthgw.grant.GrantChanged;
 import dev.oauthgw.grant.GrantState;
 import dev.oauthgw.grant.GrantStatistics;
@@ -20,6 +21,7 @@ import dev.oauthgw.refresh.RateBudget;
 import dev.oauthgw.tokens.TokenServed;
 import dev.oauthgw.refresh.GrantRefresher;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +51,8 @@ import jakarta.enterprise.event.TransactionPhase;
  * <li>{@code gateway_tokens_served_validity_seconds}: remaining validity of the tokens handed out;</li>
  * <li>{@code gateway_provider_rate_budget_used_ratio}, {@code gateway_provider_rate_budget_remaining}: read
  * from the refresher's rate budget at each scrape;</li>
+ * <li>{@code gateway_audit_token_access_dropped_total}, {@code gateway_audit_token_access_queued}: token access
+ * records refused by the database (each logged), and waiting to be written;</li>
  * <li>{@code gateway_global_incident}: 1 while the refresher reports a provider incident, else 0.</li>
  * </ul>
  */
@@ -83,7 +87,7 @@ public class GatewayMetrics {
     private volatile GrantCounts cached;
 
     public GatewayMetrics(MeterRegistry registry, GrantStatistics statistics, Clock clock, OpsConfig config,
-            ProviderIncidents incidents, RateBudget budget, ProviderRegistry providers) {
+            ProviderIncidents incidents, RateBudget budget, ProviderRegistry providers, TokenAccessRecorder recorder) {
         this.registry = registry;
         this.statistics = statistics;
         this.clock = clock;
@@ -107,6 +111,11 @@ public class GatewayMetrics {
         Gauge.builder("gateway.global.incident", this, m -> m.incidentActive() ? 1 : 0)
                 .description("1 while the provider rejects the vendor's client credentials (global incident)")
                 .register(registry);
+        FunctionCounter.builder("gateway.audit.token.access.dropped", recorder, TokenAccessRecorder::dropped)
+                .description("Token access records the database refused for their data (each one logged)")
+                .register(registry);
+        Gauge.builder("gateway.audit.token.access.queued", recorder, TokenAccessRecorder::queued)
+                .description("Token access records waiting to be written").register(registry);
         // the default registration's share of the provider rate budget, read from the database at each scrape
         String registration = providers.defaultProvider().name();
         Gauge.builder("gateway.provider.rate.budget.used.ratio", budget,
