@@ -84,11 +84,26 @@ public interface ProviderConfig {
         Optional<URI> probeUrl();
     }
 
+    /**
+     * The token-request dialect. Each constant names the {@link TokenDialect} that builds its requests: a
+     * new dialect is one new class and one constant here.
+     */
     enum Dialect {
         /** Pax8: JSON body with client credentials and a mandatory audience. */
-        PAX8,
+        PAX8(new Pax8Dialect()),
         /** RFC 6749: form-encoded body, client authentication by HTTP Basic or body parameters. */
-        RFC6749
+        RFC6749(new Rfc6749Dialect());
+
+        private final TokenDialect strategy;
+
+        Dialect(TokenDialect strategy) {
+            this.strategy = strategy;
+        }
+
+        /** Builds this dialect's token and revocation requests. */
+        TokenDialect strategy() {
+            return strategy;
+        }
     }
 
     enum ClientAuth {

@@ -1,0 +1,156 @@
+package dev.oauthgw.provider;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.oauthgw.provider.ProviderException.Kind;
+
+/**
+ * What a provider endpoint answered, read the same way in every dialect: a 2xx token answer becomes a
+ * {@link TokenResponse} (or {@link Kind#MALFORMED_RESPONSE}); any other status becomes a classified
+ * {@link ProviderException}. Pure: no I/O, time from the clock it is given. Messages carry the provider's
+ * sanitised error text, never a token or secret.
+ */
+final class ProviderAnswers {
+
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    ProviderAnswers(ObjectMapper json, Clock clock) {
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * A 2xx answer of the token endpoint. {@code expires_at} (Pax8) and {@code expires_in} both count:
+     * the earlier one wins.
+     *
+     * @param sent when the request was sent ({@code expires_in} counts from then)
+     */
+    TokenResponse token(RegisteredProvider provider, String body, Instant sent) {
+        JsonNode n;
+        try {
+            n = json.readTree(body);
+        } catch (IOException e) {
+            throw malformed(provider, "a body that is not JSON");
+        }
+        String accessToken = text(n, "access_token");
+        if (accessToken == null || accessToken.isBlank()) {
+            throw malformed(provider, "no access_token");
+        }
+        String tokenType = Optional.ofNullable(text(n, "token_type")).orElse("Bearer");
+        if (!"bearer".equalsIgnoreCase(tokenType)) {
+            throw malformed(provider, "token_type " + TokenClient.sanitize(tokenType));
+        }
+        Instant expiresAt = null;
+        if (n.hasNonNull("expires_in") && n.get("expires_in").canConvertToLong()) {
+            expiresAt = sent.plusSeconds(n.get("expires_in").asLong());
+        }
+        String at = text(n, "expires_at");
+        if (at != null) {
+            Instant stated = parseInstant(at);
+            if (stated != null && (expiresAt == null || stated.isBefore(expiresAt))) {
+                expiresAt = stated;
+            }
+        }
+        if (expiresAt == null) {
+            throw malformed(provider, "neither expires_in nor expires_at");
+        }
+        Optional<Instant> refreshExpiresAt = Optional.empty();
+        if (n.hasNonNull("refresh_token_expires_in") && n.get("refresh_token_expires_in").canConvertToLong()) {
+            refreshExpiresAt = Optional.of(sent.plusSeconds(n.get("refresh_token_expires_in").asLong()));
+        }
+        String refresh = text(n, "refresh_token");
+        return new TokenResponse(accessToken, Optional.ofNullable(refresh).filter(s -> !s.isBlank()), "Bearer",
+                expiresAt, Optional.ofNullable(text(n, "scope")).orElse(provider.registration().scopes()),
+                refreshExpiresAt);
+    }
+
+    /**
+     * A non-2xx answer, classified by {@link #kind}.
+     *
+     * @param endpoint how the message names the endpoint, e.g. {@code Token endpoint}
+     * @param retryAfter the {@code Retry-After} header, if any
+     */
+    ProviderException failure(RegisteredProvider provider, String endpoint, int status, String body,
+            Optional<String> retryAfter) {
+        String error = null;
+        String description = null;
+        try {
+            JsonNode n = json.readTree(body);
+            error = text(n, "error");
+            description = text(n, "error_description");
+        } catch (IOException | RuntimeException e) {
+            // not an OAuth error body: classify by status
+        }
+        String message = endpoint + " of '" + provider.name() + "' answered " + status
+                + (error == null ? "" : " " + TokenClient.sanitize(error))
+                + (description == null ? "" : ": " + TokenClient.sanitize(description));
+        return new ProviderException(kind(status, error), status, error == null ? null : TokenClient.sanitize(error),
+                message, retryAfter.map(this::retryAfter).orElse(null), null);
+    }
+
+    /**
+     * Failure classification: 408, 429 and 5xx are transient whatever the body says; otherwise
+     * {@code invalid_grant} is a dead grant, {@code invalid_client}, {@code unauthorized_client} or a bare
+     * 401 a rejected client, and any other error a rejected request (all three permanent).
+     */
+    static Kind kind(int status, String error) {
+        if (status == 429 || status == 408 || status >= 500) {
+            return Kind.TRANSIENT;
+        } else if ("invalid_grant".equals(error)) {
+            return Kind.INVALID_GRANT;
+        } else if ("invalid_client".equals(error) || "unauthorized_client".equals(error)
+                || (error == null && status == 401)) {
+            return Kind.CLIENT_REJECTED;
+        }
+        return Kind.REQUEST_REJECTED;
+    }
+
+    /** {@code Retry-After} as delay-seconds or an HTTP date (never negative); null when unreadable. */
+    Duration retryAfter(String value) {
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            try {
+                Instant when = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(clock.instant(), when);
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    private static ProviderException malformed(RegisteredProvider provider, String what) {
+        return new ProviderException(Kind.MALFORMED_RESPONSE, 200, null,
+                "Token endpoint of '" + provider.name() + "' answered 2xx with " + what, null, null);
+    }
+
+    private static Instant parseInstant(String s) {
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return Instant.parse(s);
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n == null ? null : n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

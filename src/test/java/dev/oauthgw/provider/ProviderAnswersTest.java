@@ -1,0 +1,189 @@
+package dev.oauthgw.provider;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.oauthgw.provider.ProviderException.Kind;
+
+/** Reading and classifying provider answers, as a pure function (no Quarkus, no HTTP). */
+class ProviderAnswersTest {
+
+    private static final String SECRET = "answers-secret-never-printed";
+    private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
+
+    private final ProviderAnswers answers = new ProviderAnswers(new ObjectMapper(), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final RegisteredProvider provider = Registrations.registration("pax8", "gw-client", SECRET, Map.of());
+
+    private ProviderException failure(int status, String body) {
+        return failure(status, body, Optional.empty());
+    }
+
+    private ProviderException failure(int status, String body, Optional<String> retryAfter) {
+        return answers.failure(provider, "Token endpoint", status, body, retryAfter);
+    }
+
+    private ProviderException malformed(String body) {
+        return assertThrows(ProviderException.class, () -> answers.token(provider, body, NOW));
+    }
+
+    // failures
+
+    @Test
+    void a_dead_refresh_token_answered_403_invalid_grant_is_a_permanent_invalid_grant() {
+        ProviderException e = failure(403, "{\"error\":\"invalid_grant\",\"error_description\":\"Unknown or invalid refresh token.\"}");
+        assertEquals(Kind.INVALID_GRANT, e.kind());
+        assertTrue(e.kind().isPermanent());
+        assertEquals(403, e.httpStatus());
+        assertEquals("invalid_grant", e.error().orElseThrow());
+        assertTrue(e.retryAfter().isEmpty());
+        assertEquals("Token endpoint of 'pax8' answered 403 invalid_grant: Unknown or invalid refresh token.",
+                e.getMessage());
+    }
+
+    @Test
+    void invalid_grant_with_400_is_invalid_grant_too() {
+        assertEquals(Kind.INVALID_GRANT, failure(400, "{\"error\":\"invalid_grant\"}").kind());
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "400, invalid_client", "401, invalid_client", "400, unauthorized_client", "403, unauthorized_client" })
+    void invalid_client_and_unauthorized_client_mean_the_client_is_rejected_permanently(int status, String error) {
+        ProviderException e = failure(status, "{\"error\":\"" + error + "\"}");
+        assertEquals(Kind.CLIENT_REJECTED, e.kind());
+        assertTrue(e.kind().isPermanent());
+    }
+
+    @Test
+    void a_bare_401_without_an_oauth_error_is_a_rejected_client() {
+        assertEquals(Kind.CLIENT_REJECTED, failure(401, "Unauthorized").kind());
+        assertEquals(Kind.CLIENT_REJECTED, failure(401, "").kind());
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "400, '{\"error\":\"invalid_request\"}'", "400, '{\"error\":\"invalid_scope\"}'",
+            "400, '{\"error\":\"unsupported_grant_type\"}'", "403, '{\"error\":\"access_denied\"}'",
+            "400, 'Bad Request'", "404, '<html>not here</html>'" })
+    void other_refusals_are_permanently_rejected_requests(int status, String body) {
+        ProviderException e = failure(status, body);
+        assertEquals(Kind.REQUEST_REJECTED, e.kind());
+        assertTrue(e.kind().isPermanent());
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "500, '{\"error\":\"invalid_grant\"}'", "502, '<html>Bad Gateway</html>'", "503, ''",
+            "408, '{\"error\":\"invalid_client\"}'", "429, '{\"error\":\"too_many_requests\"}'" })
+    void server_errors_408_and_429_are_transient_whatever_the_body_says(int status, String body) {
+        ProviderException e = failure(status, body);
+        assertEquals(Kind.TRANSIENT, e.kind());
+        assertFalse(e.kind().isPermanent());
+        assertEquals(status, e.httpStatus());
+    }
+
+    @Test
+    void a_429_is_transient_and_carries_retry_after_in_seconds() {
+        ProviderException e = failure(429, "{\"error\":\"too_many_requests\"}", Optional.of(" 42 "));
+        assertEquals(Kind.TRANSIENT, e.kind());
+        assertEquals(Duration.ofSeconds(42), e.retryAfter().orElseThrow());
+    }
+
+    @Test
+    void retry_after_as_an_http_date_counts_from_the_clock_and_is_never_negative() {
+        assertEquals(Duration.ofSeconds(90),
+                failure(503, "", Optional.of("Sat, 01 Mar 2025 12:01:30 GMT")).retryAfter().orElseThrow());
+        assertEquals(Duration.ZERO,
+                failure(503, "", Optional.of("Sat, 01 Mar 2025 11:00:00 GMT")).retryAfter().orElseThrow());
+        assertEquals(Duration.ZERO, failure(429, "", Optional.of("-5")).retryAfter().orElseThrow());
+    }
+
+    @Test
+    void an_unreadable_retry_after_is_left_out() {
+        assertTrue(failure(429, "", Optional.of("soon")).retryAfter().isEmpty());
+    }
+
+    @Test
+    void the_message_carries_sanitised_provider_text_and_no_secret() {
+        String description = "bad\nclient\u00e9 " + "x".repeat(300);
+        ProviderException e = failure(401,
+                "{\"error\":\"invalid_client\",\"error_description\":\"" + description.replace("\n", "\\n") + "\"}");
+        assertTrue(e.getMessage().startsWith("Token endpoint of 'pax8' answered 401 invalid_client: bad?client? xxx"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("..."), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET));
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "invalid_grant, INVALID_GRANT", "invalid_client, CLIENT_REJECTED",
+            "unauthorized_client, CLIENT_REJECTED", "invalid_request, REQUEST_REJECTED" })
+    void kind_of_a_400_follows_the_oauth_error(String error, Kind kind) {
+        assertEquals(kind, ProviderAnswers.kind(400, error));
+    }
+
+    // 2xx answers
+
+    @ParameterizedTest
+    @ValueSource(strings = { "not json", "{}", "{\"access_token\":\"  \",\"expires_in\":60}",
+            "{\"access_token\":\"a\",\"token_type\":\"mac\",\"expires_in\":60}", "{\"access_token\":\"a\"}",
+            "{\"access_token\":\"a\",\"expires_at\":\"tomorrow\"}" })
+    void a_2xx_that_is_not_a_usable_token_answer_is_malformed_and_not_permanent(String body) {
+        ProviderException e = malformed(body);
+        assertEquals(Kind.MALFORMED_RESPONSE, e.kind());
+        assertFalse(e.kind().isPermanent());
+        assertEquals(200, e.httpStatus());
+        assertTrue(e.getMessage().startsWith("Token endpoint of 'pax8' answered 2xx with "), e.getMessage());
+    }
+
+    @Test
+    void a_malformed_answer_never_quotes_the_token() {
+        ProviderException e = malformed("{\"access_token\":\"the-access-token\",\"token_type\":\"mac\",\"expires_in\":60}");
+        assertEquals("Token endpoint of 'pax8' answered 2xx with token_type mac", e.getMessage());
+    }
+
+    @Test
+    void pax8_expires_at_wins_when_it_is_earlier_than_expires_in() {
+        TokenResponse t = answers.token(provider, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":86400,"
+                + "\"expires_at\":\"2025-03-02T11:00:00+00:00\",\"scope\":\"s\"}", NOW);
+        assertEquals(Instant.parse("2025-03-02T11:00:00Z"), t.expiresAt());
+    }
+
+    @Test
+    void expires_in_counts_from_the_send_time_and_wins_when_earlier() {
+        TokenResponse t = answers.token(provider,
+                "{\"access_token\":\"a\",\"expires_in\":60,\"expires_at\":\"2025-03-02T11:00:00Z\"}", NOW);
+        assertEquals(NOW.plusSeconds(60), t.expiresAt());
+    }
+
+    @Test
+    void defaults_bearer_registration_scopes_and_no_refresh_token_when_blank() {
+        TokenResponse t = answers.token(provider, "{\"access_token\":\"a\",\"expires_in\":60,\"refresh_token\":\"\","
+                + "\"refresh_token_expires_in\":3600}", NOW);
+        assertEquals("Bearer", t.tokenType());
+        assertEquals("Manage:Pax8Data offline_access", t.scope());
+        assertTrue(t.refreshToken().isEmpty());
+        assertEquals(NOW.plusSeconds(3600), t.refreshExpiresAt().orElseThrow());
+    }
+
+    @Test
+    void a_token_answer_prints_no_token() {
+        TokenResponse t = answers.token(provider, "{\"access_token\":\"the-access-token\",\"token_type\":\"bearer\","
+                + "\"expires_in\":60,\"refresh_token\":\"the-refresh-token\"}", NOW);
+        assertEquals("the-refresh-token", t.refreshToken().orElseThrow());
+        assertFalse(t.toString().contains("the-access-token"));
+        assertFalse(t.toString().contains("the-refresh-token"));
+    }
+}
