@@ -23,18 +23,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class OAuthRequest {
 
-    enum Dialect {
+    /** The body's format: JSON for the Pax8 dialect, form-encoded for the RFC 6749 one. */
+    enum Format {
         JSON, FORM
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 16 * 1024;
 
-    private final Dialect dialect;
+    private final Format format;
     private final Map<String, String> params;
 
-    private OAuthRequest(Dialect dialect, Map<String, String> params) {
-        this.dialect = dialect;
+    private OAuthRequest(Format format, Map<String, String> params) {
+        this.format = format;
         this.params = Collections.unmodifiableMap(params);
     }
 
@@ -45,15 +46,15 @@ final class OAuthRequest {
         }
         byte[] bytes = body == null ? new byte[0] : body;
         return switch (mediaType) {
-            case "application/json" -> new OAuthRequest(Dialect.JSON, parseJson(bytes));
-            case "application/x-www-form-urlencoded" -> new OAuthRequest(Dialect.FORM, parseForm(bytes));
+            case "application/json" -> new OAuthRequest(Format.JSON, parseJson(bytes));
+            case "application/x-www-form-urlencoded" -> new OAuthRequest(Format.FORM, parseForm(bytes));
             default -> throw OAuthError.invalidRequest(
                     "Content-Type must be application/json or application/x-www-form-urlencoded");
         };
     }
 
-    Dialect dialect() {
-        return dialect;
+    Format format() {
+        return format;
     }
 
     /** A parameter, null when absent or empty (RFC 6749 §3.1: empty parameters are treated as omitted). */
@@ -164,6 +165,6 @@ final class OAuthRequest {
 
     @Override
     public String toString() {
-        return "OAuthRequest[" + dialect + ", params=" + params.keySet() + "]";
+        return "OAuthRequest[" + format + ", params=" + params.keySet() + "]";
     }
 }

@@ -39,15 +39,15 @@ public class SandboxIdp {
     record SignInRequest(String redirectUri, String state, String nonce, String codeChallenge, Instant expiresAt) {
     }
 
-    /** What a code stands for. */
-    record Grant(String user, String redirectUri, String nonce, String codeChallenge, Instant expiresAt) {
+    /** What a code stands for: who signed in, in answer to which request. */
+    record SignedIn(String user, String redirectUri, String nonce, String codeChallenge, Instant expiresAt) {
     }
 
     private final SandboxConfig.Idp config;
     private final Clock clock;
     private final KeyPair keys;
     private final Map<String, SignInRequest> requests = new ConcurrentHashMap<>();
-    private final Map<String, Grant> codes = new ConcurrentHashMap<>();
+    private final Map<String, SignedIn> codes = new ConcurrentHashMap<>();
 
     public SandboxIdp(SandboxConfig config, Clock clock) throws GeneralSecurityException {
         this.config = config.idp();
@@ -79,15 +79,15 @@ public class SandboxIdp {
 
     String issueCode(String user, SignInRequest request) {
         String code = SandboxTokens.random(32);
-        codes.put(SandboxTokens.hash(code), new Grant(user, request.redirectUri(), request.nonce(),
+        codes.put(SandboxTokens.hash(code), new SignedIn(user, request.redirectUri(), request.nonce(),
                 request.codeChallenge(), clock.instant().plusSeconds(60)));
         return code;
     }
 
     /** The code's grant, removed: a code works once. */
-    Optional<Grant> redeem(String code) {
-        Grant g = code == null ? null : codes.remove(SandboxTokens.hash(code));
-        return Optional.ofNullable(g).filter(x -> x.expiresAt().isAfter(clock.instant()));
+    Optional<SignedIn> redeem(String code) {
+        SignedIn s = code == null ? null : codes.remove(SandboxTokens.hash(code));
+        return Optional.ofNullable(s).filter(x -> x.expiresAt().isAfter(clock.instant()));
     }
 
     boolean clientSecretMatches(String secret) {

@@ -156,19 +156,19 @@ public class SandboxIdpResource {
             if (!"authorization_code".equals(grantType)) {
                 throw OAuthError.unsupportedGrantType("Only authorization_code is supported");
             }
-            SandboxIdp.Grant g = idp.redeem(code).orElseThrow(
+            SandboxIdp.SignedIn s = idp.redeem(code).orElseThrow(
                     () -> OAuthError.invalidGrant("The code is unknown, expired or already used"));
-            if (!g.redirectUri().equals(redirectUri)) {
+            if (!s.redirectUri().equals(redirectUri)) {
                 throw OAuthError.invalidGrant("redirect_uri does not match the authorization request");
             }
-            if (verifier == null || !SandboxTokens.s256(verifier).equals(g.codeChallenge())) {
+            if (verifier == null || !SandboxTokens.s256(verifier).equals(s.codeChallenge())) {
                 throw OAuthError.invalidGrant("PKCE verification failed");
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("access_token", SandboxTokens.random(32));
             body.put("token_type", "Bearer");
             body.put("expires_in", idp.config().idTokenLifetime().toSeconds());
-            body.put("id_token", idp.idToken(issuer(uri), g.user(), g.nonce()));
+            body.put("id_token", idp.idToken(issuer(uri), s.user(), s.nonce()));
             body.put("scope", "openid email profile");
             return Response.ok(body).header(HttpHeaders.CACHE_CONTROL, "no-store").header("Pragma", "no-cache").build();
         } catch (OAuthError e) {

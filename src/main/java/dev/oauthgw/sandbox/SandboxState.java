@@ -352,11 +352,11 @@ public class SandboxState {
     // --- grants -----------------------------------------------------------------------------------
 
     /** The answer of a successful token request. {@link #toString()} hides the tokens. */
-    public record TokenResponse(String accessToken, String refreshToken, long expiresIn, Instant expiresAt,
+    public record IssuedTokens(String accessToken, String refreshToken, long expiresIn, Instant expiresAt,
             String scope, Long refreshTokenExpiresIn) {
         @Override
         public String toString() {
-            return "TokenResponse[accessToken=<hidden>, refreshToken=" + (refreshToken == null ? "none" : "<hidden>")
+            return "IssuedTokens[accessToken=<hidden>, refreshToken=" + (refreshToken == null ? "none" : "<hidden>")
                     + ", expiresIn=" + expiresIn + ", expiresAt=" + expiresAt + ", scope=" + scope + "]";
         }
     }
@@ -368,7 +368,7 @@ public class SandboxState {
      * redirect URI equals the one of the authorization request; the PKCE verifier matches the challenge.
      * A failed check other than a replay leaves the code usable.
      */
-    TokenResponse exchangeCode(SandboxClient client, String code, String redirectUri, String codeVerifier,
+    IssuedTokens exchangeCode(SandboxClient client, String code, String redirectUri, String codeVerifier,
             String audience, String issuer) {
         if (code == null || code.isEmpty()) {
             throw OAuthError.invalidRequest("Missing required parameter: code");
@@ -427,7 +427,7 @@ public class SandboxState {
      * one is returned; presenting a used token again (outside the reuse interval) revokes the whole family.
      * {@code scope} may narrow the family's scope.
      */
-    TokenResponse refresh(SandboxClient client, String refreshToken, String audience, String scope, String issuer) {
+    IssuedTokens refresh(SandboxClient client, String refreshToken, String audience, String scope, String issuer) {
         if (refreshToken == null || refreshToken.isEmpty()) {
             throw OAuthError.invalidRequest("Missing required parameter: refresh_token");
         }
@@ -480,7 +480,7 @@ public class SandboxState {
     }
 
     /** client_credentials grant: an access token for one of the known audiences, never a refresh token. */
-    TokenResponse clientCredentials(SandboxClient client, String audience, String scope, String issuer) {
+    IssuedTokens clientCredentials(SandboxClient client, String audience, String scope, String issuer) {
         if (audience == null || audience.isEmpty()) {
             throw OAuthError.invalidRequest("Missing required parameter: audience");
         }
@@ -506,7 +506,7 @@ public class SandboxState {
             accessTokens.put(SandboxTokens.hash(accessToken),
                     new AccessRecord(null, client.clientId(), null, audience, granted, exp));
             counters.accessTokenIssued();
-            return new TokenResponse(accessToken, null, tokenLifetime().toSeconds(), exp, granted, null);
+            return new IssuedTokens(accessToken, null, tokenLifetime().toSeconds(), exp, granted, null);
         } finally {
             lock.unlock();
         }
@@ -586,11 +586,11 @@ public class SandboxState {
 
     // --- internals (called under the lock) --------------------------------------------------------
 
-    private TokenResponse issue(Family f, String scope, String issuer, Instant now) {
+    private IssuedTokens issue(Family f, String scope, String issuer, Instant now) {
         return issue(f, scope, issuer, now, true);
     }
 
-    private TokenResponse issue(Family f, String scope, String issuer, Instant now, boolean newRefreshToken) {
+    private IssuedTokens issue(Family f, String scope, String issuer, Instant now, boolean newRefreshToken) {
         Instant exp = now.plus(tokenLifetime());
         SandboxPartner partner = partners.get(f.partnerKey);
         Map<String, Object> claims = claims(issuer,
@@ -609,7 +609,7 @@ public class SandboxState {
         }
         Long refreshExpiresIn = refreshToken != null && reportRefreshTokenExpiry
                 ? Math.max(0, Duration.between(now, f.expiresAt).toSeconds()) : null;
-        return new TokenResponse(accessToken, refreshToken, tokenLifetime().toSeconds(), exp, scope, refreshExpiresIn);
+        return new IssuedTokens(accessToken, refreshToken, tokenLifetime().toSeconds(), exp, scope, refreshExpiresIn);
     }
 
     private static Map<String, Object> claims(String issuer, String subject, String audience, String clientId,

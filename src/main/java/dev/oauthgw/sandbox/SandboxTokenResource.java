@@ -43,7 +43,7 @@ public class SandboxTokenResource {
     public Response token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context UriInfo uriInfo, byte[] body) {
         try {
-            SandboxState.TokenResponse t = service.token(contentType, authorization, body, issuer(uriInfo));
+            SandboxState.IssuedTokens t = service.token(contentType, authorization, body, issuer(uriInfo));
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("access_token", t.accessToken());
             if (t.refreshToken() != null) {

@@ -10,7 +10,7 @@ import io.quarkus.arc.profile.IfBuildProfile;
 
 /**
  * The token and revocation endpoints' logic: faults, dialect, client authentication, grant dispatch.
- * Answers a {@link SandboxState.TokenResponse} or throws {@link OAuthError}.
+ * Answers a {@link SandboxState.IssuedTokens} or throws {@link OAuthError}.
  */
 @ApplicationScoped
 @IfBuildProfile(anyOf = { "dev", "test" })
@@ -26,7 +26,7 @@ public class SandboxTokenService {
     @Inject
     SandboxFaults faults;
 
-    SandboxState.TokenResponse token(String contentType, String authorization, byte[] body, String issuer) {
+    SandboxState.IssuedTokens token(String contentType, String authorization, byte[] body, String issuer) {
         state.counters().call(SandboxCounters.Endpoint.TOKEN);
         applyFaults();
         OAuthRequest request = OAuthRequest.parse(contentType, body);
@@ -46,7 +46,7 @@ public class SandboxTokenService {
         }
         String audience = request.get("audience");
         // the Pax8 dialect: audience is mandatory for every grant type
-        if (request.dialect() == OAuthRequest.Dialect.JSON && audience == null) {
+        if (request.format() == OAuthRequest.Format.JSON && audience == null) {
             throw OAuthError.invalidRequest("Missing required parameter: audience");
         }
         return switch (grantType) {

@@ -22,7 +22,7 @@ class OAuthRequestTest {
     void form_bodies_are_decoded_and_empty_values_count_as_absent() {
         OAuthRequest r = OAuthRequest.parse("application/x-www-form-urlencoded; charset=UTF-8",
                 utf8("grant_type=refresh_token&scope=a+b%20c&state=&x"));
-        assertEquals(OAuthRequest.Dialect.FORM, r.dialect());
+        assertEquals(OAuthRequest.Format.FORM, r.format());
         assertEquals("refresh_token", r.get("grant_type"));
         assertEquals("a b c", r.get("scope"));
         assertNull(r.get("state"));
@@ -76,7 +76,7 @@ class OAuthRequestTest {
         assertTrue(client.secretMatches("super-secret"));
         assertFalse(client.secretMatches("super-secreT"));
         assertFalse(client.secretMatches(null));
-        SandboxState.TokenResponse t = new SandboxState.TokenResponse("at-value", "rt-value", 1, java.time.Instant.EPOCH, "s", null);
+        SandboxState.IssuedTokens t = new SandboxState.IssuedTokens("at-value", "rt-value", 1, java.time.Instant.EPOCH, "s", null);
         assertFalse(t.toString().contains("at-value") || t.toString().contains("rt-value"));
     }
 }
