@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -30,7 +31,9 @@ class OpsSignInTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxCounters sandboxCounters;
 
     static String signIn(String user, String password) {
         Response r = given().redirects().follow(false).contentType(ContentType.URLENC)
@@ -137,7 +140,7 @@ class OpsSignInTest {
     @Test
     void dashboard_actions_need_the_csrf_token_and_are_audited_with_the_operator() {
         String k = key();
-        String p = onboarded(sandbox, k, "Csrf Partner Ltd");
+        String p = onboarded(sandboxPartners, k, "Csrf Partner Ltd");
         String session = signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
         Csrf csrf = csrfFrom(session, "/ops/grants/" + p + "/confirm/disconnect");
         // no token, a wrong token, or a token without its cookie: refused, nothing happens
@@ -164,16 +167,16 @@ class OpsSignInTest {
     @Test
     void the_confirmation_page_is_a_get_that_changes_nothing() {
         String k = key();
-        String p = onboarded(sandbox, k, "Confirm Only Ltd");
+        String p = onboarded(sandboxPartners, k, "Confirm Only Ltd");
         String session = signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
-        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long refreshes = sandboxCounters.refreshesForPartner(k);
         given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session)
                 .get("/ops/grants/" + p + "/confirm/refresh").then().statusCode(200).body(containsString("Refresh now"));
         given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session)
                 .get("/ops/grants/" + p + "/confirm/unknown").then().statusCode(404);
         given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session)
                 .get("/ops/grants/nobody-" + k).then().statusCode(404).body(containsString("No grant"));
-        assertEquals(refreshes, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes, sandboxCounters.refreshesForPartner(k));
     }
 
     @Test
