@@ -1,8 +1,16 @@
 package dev.oauthgw.sandbox;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
 /**
- * An OAuth error answer of the sandbox: RFC 6749 §5.2 {@code {error, error_description}} with its HTTP
- * status. The description is written for humans and never carries a token, a code or a secret.
+ * An OAuth error answer of the sandbox's token endpoints (the Pax8 stand-in's and the identity provider's):
+ * RFC 6749 §5.2 {@code {error, error_description}} with its HTTP status. The description is written for
+ * humans and never carries a token, a code or a secret.
  */
 public final class OAuthError extends RuntimeException {
 
@@ -76,6 +84,22 @@ public final class OAuthError extends RuntimeException {
 
     public Integer retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    /** The HTTP answer: the JSON error object, never cached, with the challenge and Retry-After it calls for. */
+    public Response response() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("error", error);
+        json.put("error_description", description());
+        Response.ResponseBuilder r = Response.status(status).entity(json).type(MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.CACHE_CONTROL, "no-store").header("Pragma", "no-cache");
+        if (basicChallenge) {
+            r.header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"sandbox\"");
+        }
+        if (retryAfterSeconds != null) {
+            r.header(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+        }
+        return r.build();
     }
 
     @Override

@@ -42,7 +42,7 @@ public interface SandboxConfig {
     Map<String, Client> clients();
 
     /** The sandbox partners a partner admin can pick on the consent page, by key. */
-    Map<String, Partner> partners();
+    Map<String, PartnerAccount> partners();
 
     /** The sandbox identity provider (an OIDC provider standing in for the vendor's own, for /ops sign-in). */
     Idp idp();
@@ -98,7 +98,7 @@ public interface SandboxConfig {
         Optional<String> displayName();
     }
 
-    interface Partner {
+    interface PartnerAccount {
         String name();
 
         /** The partner's id at Pax8 (a UUID), put into delegated access tokens. */

@@ -20,8 +20,7 @@ import dev.oauthgw.crypto.TokenCipher;
 import dev.oauthgw.refresh.RateBudget;
 import dev.oauthgw.refresh.RefreshConfig;
 import dev.oauthgw.refresh.RefreshScheduler;
-import dev.oauthgw.sandbox.SandboxCounters;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
 import dev.oauthgw.testing.GrantFactory;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,7 +46,7 @@ class RefreshScaleBenchmark {
     @Inject
     RefreshConfig config;
     @Inject
-    SandboxState sandbox;
+    SandboxCounters sandboxCounters;
     @Inject
     GrantFactory factory;
 
@@ -121,22 +120,22 @@ class RefreshScaleBenchmark {
             c.createStatement().execute("update partner_grant set refresh_due_at = now() - interval '1 second' "
                     + "where partner_id like 'bench-real-%'");
         }
-        long refreshesBefore = sandbox.counters().rotations();
-        long callsBefore = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        long refreshesBefore = sandboxCounters.rotations();
+        long callsBefore = sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN);
         Instant start = Instant.now();
-        while (sandbox.counters().rotations() - refreshesBefore < real
+        while (sandboxCounters.rotations() - refreshesBefore < real
                 && Duration.between(start, Instant.now()).compareTo(Duration.ofMinutes(4)) < 0) {
             scheduler.tick();
             Thread.sleep(200);
         }
-        long r = sandbox.counters().rotations();
+        long r = sandboxCounters.rotations();
         Duration took = Duration.between(start, Instant.now());
         out.add("");
         out.add(String.format("Refreshed %,d real sandbox grants, all due at once, in %.1f s with the default budget "
                 + "(%d calls/minute for the cluster, scheduler share %.0f%% = %d), concurrency %d, batch %d; token "
                 + "endpoint calls: %d.", r - refreshesBefore, took.toMillis() / 1000.0, budget.limitPerMinute(),
                 config.schedulerBudgetShare() * 100, (int) (budget.limitPerMinute() * config.schedulerBudgetShare()),
-                config.concurrency(), config.batchSize(), sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN) - callsBefore));
+                config.concurrency(), config.batchSize(), sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN) - callsBefore));
         out.add("");
         out.add("Calls per budget window, as the cluster's budget table counted them (limit for the scheduler: "
                 + (int) (budget.limitPerMinute() * config.schedulerBudgetShare()) + "):");
@@ -153,7 +152,7 @@ class RefreshScaleBenchmark {
             }
         }
         out.add(String.format("| total (sandbox counted %d token-endpoint calls) | %d |",
-                sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN) - callsBefore, sum));
+                sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN) - callsBefore, sum));
         try (Connection c = ds.getConnection()) {
             c.createStatement().execute("update partner_grant set state = 'REVOKED', refresh_due_at = null "
                     + "where partner_id like 'bench-real-%'");

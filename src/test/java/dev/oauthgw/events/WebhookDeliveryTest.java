@@ -41,8 +41,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.oauthgw.sandbox.SandboxWebhookReceiver;
-import dev.oauthgw.sandbox.SandboxWebhookReceiver.Delivery;
+import dev.oauthgw.sandbox.webhooks.SandboxWebhookReceiver;
+import dev.oauthgw.sandbox.webhooks.SandboxWebhookReceiver.Delivery;
 import dev.oauthgw.testing.Db;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
 import dev.oauthgw.tokens.TokensResource;
@@ -32,13 +33,15 @@ class GatewayMetricsTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxFaults sandboxFaults;
     @Inject
     GatewayMetrics metrics;
 
     @AfterEach
     void clearFaults() {
-        sandbox.faults().reset();
+        sandboxFaults.reset();
     }
 
     /** The sample named {@code name} whose labels include all of {@code labels}, 0 when absent. */
@@ -63,7 +66,7 @@ class GatewayMetricsTest {
 
     @Test
     void token_requests_are_counted_by_outcome_with_the_validity_served() {
-        String p = onboarded(sandbox, key(), "Metrics Tokens Ltd");
+        String p = onboarded(sandboxPartners, key(), "Metrics Tokens Ltd");
         String before = scrape();
         String caller = TestJwt.withRoles("svc-metrics", TokensResource.ROLE);
         given().auth().oauth2(caller).get("/tokens/" + p).then().statusCode(200);
@@ -88,10 +91,10 @@ class GatewayMetricsTest {
 
     @Test
     void refreshes_are_counted_with_their_outcome_and_latency() {
-        String p = onboarded(sandbox, key(), "Metrics Refresh Ltd");
+        String p = onboarded(sandboxPartners, key(), "Metrics Refresh Ltd");
         String before = scrape();
         given().auth().oauth2(TestJwt.ops()).post("/admin/partners/" + p + "/grant/refresh").then().statusCode(200);
-        sandbox.faults().failTokenEndpoint(503, 1);
+        sandboxFaults.failTokenEndpoint(503, 1);
         given().auth().oauth2(TestJwt.ops()).post("/admin/partners/" + p + "/grant/refresh").then().statusCode(200);
         String after = scrape();
         assertEquals(2.0, value(after, "gateway_refresh_attempts_total", "trigger=\"forced\"")
@@ -108,7 +111,7 @@ class GatewayMetricsTest {
     @Test
     void grant_gauges_follow_the_database() {
         String before = scrape();
-        String p = onboarded(sandbox, key(), "Metrics Gauges Ltd");
+        String p = onboarded(sandboxPartners, key(), "Metrics Gauges Ltd");
         String after = scrape();
         assertEquals(1.0, value(after, "gateway_grants", "state=\"active\"") - value(before, "gateway_grants", "state=\"active\""));
         // the grant's token now expires in a minute: the earliest expiry is at most that, and it is expiring soon

@@ -30,7 +30,10 @@ import dev.oauthgw.crypto.DecryptionFailedException;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
 import dev.oauthgw.grant.GrantService;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.OnboardingDriver.Redirect;
 import dev.oauthgw.testing.OnboardingDriver.Started;
@@ -48,11 +51,17 @@ class OnboardingFlowTest {
     @Inject
     TokenCipher cipher;
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxFaults sandboxFaults;
+    @Inject
+    SandboxCounters sandboxCounters;
 
     @AfterEach
     void clearFaults() {
-        sandbox.faults().reset();
+        sandboxFaults.reset();
     }
 
     private Map<String, Object> grantRow(String partnerId) {
@@ -108,10 +117,10 @@ class OnboardingFlowTest {
         assertFalse(new String((byte[]) row.get("refresh_token"), StandardCharsets.ISO_8859_1).contains(refresh));
         assertEquals(cipher.primaryKeyId(), row.get("access_token_key_id"));
         // the stored token is the one the sandbox issued for acme, and it works on the partner API
-        assertEquals("acme", sandbox.liveAccessToken(access).orElseThrow().partnerKey());
+        assertEquals("acme", sandboxGrants.liveAccessToken(access).orElseThrow().partnerKey());
         given().auth().oauth2(access).get("/sandbox/v1/companies?size=1").then().statusCode(200);
         // learned the Pax8 account; the grant status never shows a token
-        assertEquals(sandbox.partner("acme").orElseThrow().pax8PartnerId(),
+        assertEquals(sandboxPartners.find("acme").orElseThrow().pax8PartnerId(),
                 db.one("select provider_account_id from partner where id = ?", partner).get("provider_account_id"));
         given().auth().oauth2(TestJwt.ops()).get("/admin/partners/" + partner + "/grant").then().statusCode(200)
                 .body("state", equalTo("ACTIVE")).body(not(containsString(access)))
@@ -262,12 +271,12 @@ class OnboardingFlowTest {
         assertEquals(502, page.statusCode());
         assertEquals("PROVIDER_FAILURE", outcome(page));
         assertEquals(0, grants(second));
-        assertTrue(sandbox.counters().codeReplays() >= 1);
+        assertTrue(sandboxCounters.codeReplays() >= 1);
     }
 
     @Test
     void the_wrong_pax8_account_is_refused_with_nothing_stored() {
-        String expected = sandbox.partner("acme").orElseThrow().pax8PartnerId();
+        String expected = sandboxPartners.find("acme").orElseThrow().pax8PartnerId();
         String partner = newPartner("Expecting Acme", expected);
         Started s = connect(newLinkPath(partner), null);
         Redirect r = consent(s, "globex", true);
@@ -310,7 +319,7 @@ class OnboardingFlowTest {
         String partner = newPartner("Unlucky Partner");
         Started s = connect(newLinkPath(partner), null);
         Redirect r = consent(s, "acme", true);
-        sandbox.faults().failTokenEndpoint(503, 1);
+        sandboxFaults.failTokenEndpoint(503, 1);
         Response page = callback(r, r.cookie());
         assertEquals(502, page.statusCode());
         assertEquals("PROVIDER_FAILURE", outcome(page));

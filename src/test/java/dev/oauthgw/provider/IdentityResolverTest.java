@@ -17,7 +17,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
 import jakarta.inject.Inject;
 
 /** Which provider account a new token belongs to: by claim (Pax8 default) or by a probe call. */
@@ -33,13 +34,15 @@ class IdentityResolverTest {
     @Inject
     ProviderRegistry registry;
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxPartners sandboxPartners;
 
     private TokenResponse tokenFor(String partnerKey) throws Exception {
         RegisteredProvider p = registry.defaultProvider();
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 MessageDigest.getInstance("SHA-256").digest(VERIFIER.getBytes(StandardCharsets.US_ASCII)));
-        String code = sandbox.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(),
+        String code = sandboxGrants.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(),
                 partnerKey, p.registration().scopes(), "https://api.pax8.com", challenge);
         return tokens.exchangeCode(p, code, VERIFIER);
     }
@@ -68,7 +71,7 @@ class IdentityResolverTest {
     @Test
     void the_claim_names_the_pax8_partner() throws Exception {
         IdentityResolver.Identity id = identities.identify(registry.defaultProvider(), tokenFor("acme"));
-        assertEquals(Optional.of(sandbox.partner("acme").orElseThrow().pax8PartnerId()), id.accountId());
+        assertEquals(Optional.of(sandboxPartners.find("acme").orElseThrow().pax8PartnerId()), id.accountId());
         assertTrue(id.subject().isPresent());
     }
 
@@ -90,7 +93,7 @@ class IdentityResolverTest {
     void a_probe_that_refuses_the_token_is_a_rejected_request() throws Exception {
         RegisteredProvider p = withIdentity("probe", "http://localhost:8081/sandbox/v1/companies?size=1");
         TokenResponse t = tokenFor("initech");
-        sandbox.revokePartner("initech");
+        sandboxGrants.revokePartner("initech");
         ProviderException e = assertThrows(ProviderException.class, () -> identities.identify(p, t));
         assertEquals(ProviderException.Kind.REQUEST_REJECTED, e.kind());
         assertEquals(401, e.httpStatus());

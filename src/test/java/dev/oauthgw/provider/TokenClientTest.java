@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
@@ -32,26 +34,30 @@ class TokenClientTest {
     @Inject
     ProviderRegistry registry;
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxFaults sandboxFaults;
+    @Inject
+    SandboxCounters sandboxCounters;
 
     @AfterEach
     void reset() {
-        sandbox.faults().reset();
+        sandboxFaults.reset();
     }
 
     private String code(RegisteredProvider p) throws Exception {
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 MessageDigest.getInstance("SHA-256").digest(VERIFIER.getBytes(StandardCharsets.US_ASCII)));
-        return sandbox.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(), "acme",
+        return sandboxGrants.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(), "acme",
                 "Manage:Pax8Data offline_access", "https://api.pax8.com", challenge);
     }
 
     @Test
     void pax8_dialect_exchanges_a_code_and_refreshes_with_rotation() throws Exception {
         RegisteredProvider pax8 = registry.get("pax8");
-        long jsonBefore = sandbox.counters().tokenRequests("authorization_code");
+        long jsonBefore = sandboxCounters.tokenRequests("authorization_code");
         TokenResponse t = client.exchangeCode(pax8, code(pax8), VERIFIER);
-        assertEquals(jsonBefore + 1, sandbox.counters().tokenRequests("authorization_code"));
+        assertEquals(jsonBefore + 1, sandboxCounters.tokenRequests("authorization_code"));
         assertTrue(t.refreshToken().isPresent());
         assertTrue(t.expiresAt().isAfter(Instant.now().plus(Duration.ofHours(23))));
         assertEquals("Bearer", t.tokenType());
@@ -59,7 +65,7 @@ class TokenClientTest {
 
         TokenResponse r = client.refresh(pax8, t.refreshToken().get());
         assertNotEquals(t.refreshToken().get(), r.refreshToken().orElseThrow());
-        assertTrue(sandbox.liveAccessToken(r.accessToken()).isPresent());
+        assertTrue(sandboxGrants.liveAccessToken(r.accessToken()).isPresent());
     }
 
     @ParameterizedTest
@@ -67,9 +73,9 @@ class TokenClientTest {
     void rfc6749_dialect_works_with_both_client_authentication_methods(String registration) throws Exception {
         RegisteredProvider p = registry.get(registration);
         TokenResponse t = client.exchangeCode(p, code(p), VERIFIER);
-        assertEquals(registration, sandbox.liveAccessToken(t.accessToken()).orElseThrow().clientId());
+        assertEquals(registration, sandboxGrants.liveAccessToken(t.accessToken()).orElseThrow().clientId());
         TokenResponse r = client.refresh(p, t.refreshToken().orElseThrow());
-        assertTrue(sandbox.liveAccessToken(r.accessToken()).isPresent());
+        assertTrue(sandboxGrants.liveAccessToken(r.accessToken()).isPresent());
     }
 
     @Test
@@ -85,12 +91,12 @@ class TokenClientTest {
     void server_errors_and_rate_limits_are_transient_and_carry_retry_after() throws Exception {
         RegisteredProvider pax8 = registry.get("pax8");
         TokenResponse t = client.exchangeCode(pax8, code(pax8), VERIFIER);
-        sandbox.faults().failTokenEndpoint(503, 1);
+        sandboxFaults.failTokenEndpoint(503, 1);
         ProviderException e5 = assertThrows(ProviderException.class, () -> client.refresh(pax8, t.refreshToken().get()));
         assertEquals(ProviderException.Kind.TRANSIENT, e5.kind());
         assertEquals(503, e5.httpStatus());
 
-        sandbox.faults().rateLimitTokenEndpoint(42, 1);
+        sandboxFaults.rateLimitTokenEndpoint(42, 1);
         ProviderException e429 = assertThrows(ProviderException.class,
                 () -> client.refresh(pax8, t.refreshToken().get()));
         assertEquals(ProviderException.Kind.TRANSIENT, e429.kind());
@@ -103,7 +109,7 @@ class TokenClientTest {
     void a_rejected_client_is_classified_as_client_rejected() throws Exception {
         RegisteredProvider pax8 = registry.get("pax8");
         TokenResponse t = client.exchangeCode(pax8, code(pax8), VERIFIER);
-        sandbox.faults().rejectClient(pax8.registration().clientId());
+        sandboxFaults.rejectClient(pax8.registration().clientId());
         ProviderException e = assertThrows(ProviderException.class, () -> client.refresh(pax8, t.refreshToken().get()));
         assertEquals(ProviderException.Kind.CLIENT_REJECTED, e.kind());
         assertTrue(e.kind().isPermanent());
@@ -115,17 +121,17 @@ class TokenClientTest {
         RegisteredProvider pax8 = registry.get("pax8");
         TokenResponse t = client.exchangeCode(pax8, code(pax8), VERIFIER);
         client.refresh(pax8, t.refreshToken().get());
-        long reuses = sandbox.counters().reuseDetections();
+        long reuses = sandboxCounters.reuseDetections();
         ProviderException e = assertThrows(ProviderException.class, () -> client.refresh(pax8, t.refreshToken().get()));
         assertEquals(ProviderException.Kind.INVALID_GRANT, e.kind());
-        assertEquals(reuses + 1, sandbox.counters().reuseDetections());
+        assertEquals(reuses + 1, sandboxCounters.reuseDetections());
     }
 
     @Test
     void a_timeout_is_transient() throws Exception {
         RegisteredProvider p = registry.get("rfc-post"); // configured with a 1 s request timeout in the test profile
         TokenResponse t = client.exchangeCode(p, code(p), VERIFIER);
-        sandbox.faults().slowTokenEndpoint(Duration.ofMillis(1500));
+        sandboxFaults.slowTokenEndpoint(Duration.ofMillis(1500));
         ProviderException e = assertThrows(ProviderException.class, () -> client.refresh(p, t.refreshToken().get()));
         assertEquals(ProviderException.Kind.TRANSIENT, e.kind());
         assertEquals(0, e.httpStatus());

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.grant.Grant;
-import dev.oauthgw.sandbox.SandboxCounters;
-import dev.oauthgw.sandbox.SandboxFaults;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxTokenPolicy;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.GrantFactory;
 import dev.oauthgw.testing.GrantFactory.Made;
@@ -68,7 +68,11 @@ class RefreshSchedulerTest {
     @Inject
     Clock clock;
     @Inject
-    SandboxState sandbox;
+    SandboxTokenPolicy sandboxTokenPolicy;
+    @Inject
+    SandboxFaults sandboxFaults;
+    @Inject
+    SandboxCounters sandboxCounters;
     @Inject
     GrantFactory factory;
     @Inject
@@ -78,10 +82,10 @@ class RefreshSchedulerTest {
 
     @AfterEach
     void cleanUp() {
-        sandbox.faults().reset();
-        sandbox.overrideTokenLifetime(null);
-        sandbox.reportRefreshTokenExpiry(false);
-        sandbox.rotateRefreshTokens(true);
+        sandboxFaults.reset();
+        sandboxTokenPolicy.overrideTokenLifetime(null);
+        sandboxTokenPolicy.reportRefreshTokenExpiry(false);
+        sandboxTokenPolicy.rotateRefreshTokens(true);
         budget.overrideLimit(null);
         db.update("delete from provider_rate_budget");
         db.update("delete from provider_incident");
@@ -110,12 +114,12 @@ class RefreshSchedulerTest {
     }
 
     private long refreshes(Made m) {
-        return sandbox.counters().refreshesForPartner(m.sandboxKey());
+        return sandboxCounters.refreshesForPartner(m.sandboxKey());
     }
 
     @Test
     void a_grant_is_refreshed_before_it_expires_never_after_and_again_next_cycle() throws Exception {
-        sandbox.overrideTokenLifetime(Duration.ofSeconds(6));
+        sandboxTokenPolicy.overrideTokenLifetime(Duration.ofSeconds(6));
         Made m = grants("cycle", 1).get(0);
         Instant expiry = ((Timestamp) row(m).get("access_expires_at")).toInstant();
         Instant due = ((Timestamp) row(m).get("refresh_due_at")).toInstant();
@@ -155,7 +159,7 @@ class RefreshSchedulerTest {
             db.update("update partner_grant set access_expires_at = now() + interval '2 minutes' where id = ?",
                     m.grantId());
         }
-        long reuseBefore = sandbox.counters().reuseDetections();
+        long reuseBefore = sandboxCounters.reuseDetections();
         RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, lifecycle, config, clock);
         second.start(null);
         ExecutorService pool = Executors.newFixedThreadPool(10);
@@ -200,7 +204,7 @@ class RefreshSchedulerTest {
             assertEquals(1, refreshes(m), "grant " + m.partnerId() + " refreshed exactly once");
             assertEquals("ACTIVE", row(m).get("state"));
         }
-        assertEquals(reuseBefore, sandbox.counters().reuseDetections(), "no refresh token was presented twice");
+        assertEquals(reuseBefore, sandboxCounters.reuseDetections(), "no refresh token was presented twice");
     }
 
     @Test
@@ -211,10 +215,10 @@ class RefreshSchedulerTest {
         // start from a fresh minute's budget for this registration
         db.update("delete from provider_rate_budget");
         dueNow(list);
-        sandbox.faults().failTokenEndpoint(503, SandboxFaults.UNTIL_CLEARED);
-        long calls = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        sandboxFaults.failTokenEndpoint(503, SandboxFaults.UNTIL_CLEARED);
+        long calls = sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN);
         RefreshScheduler.TickReport r = scheduler.tick();
-        long used = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN) - calls;
+        long used = sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN) - calls;
         assertTrue(used <= schedulerShare, "at most the scheduler's share of the budget: " + used);
         assertTrue(r.heldBack() > 0, "the rest waits for the next minute: " + r);
         int budgetRow = budget.usedThisMinute("pax8");
@@ -225,7 +229,7 @@ class RefreshSchedulerTest {
         long failing = list.stream().filter(m -> "REFRESH_FAILING".equals(row(m).get("state"))).count();
         assertEquals(used, failing, "every grant that was tried is REFRESH_FAILING");
 
-        sandbox.faults().reset();
+        sandboxFaults.reset();
         budget.overrideLimit(100_000);
         dueNow(list);
         scheduler.tick();
@@ -242,15 +246,15 @@ class RefreshSchedulerTest {
     @Test
     void invalid_grant_moves_to_reauth_required_and_stops_calls() {
         Made m = grants("dead", 1).get(0);
-        sandbox.faults().invalidGrantForPartner(m.sandboxKey());
+        sandboxFaults.invalidGrantForPartner(m.sandboxKey());
         dueNow(List.of(m));
         scheduler.tick();
         assertEquals("REAUTH_REQUIRED", row(m).get("state"));
         assertEquals(null, row(m).get("refresh_due_at"));
-        long calls = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        long calls = sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN);
         db.update("update partner_grant set refresh_due_at = now() where id = ?", m.grantId()); // even if due
         scheduler.tick();
-        assertEquals(calls, sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN), "no further provider calls");
+        assertEquals(calls, sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN), "no further provider calls");
         assertTrue(db.query("select detail::text as d from audit_event where grant_id = ? and action = 'REFRESH_FAILED'",
                 m.grantId()).toString().contains("REAUTH_REQUIRED"));
         assertEquals(1, db.count("select count(*) from webhook_event where grant_id = ? and type = 'REAUTH_REQUIRED'",
@@ -261,7 +265,7 @@ class RefreshSchedulerTest {
     void racing_refreshers_call_the_provider_once_and_the_loser_sees_the_winners_token() throws Exception {
         Made m = grants("race", 1).get(0);
         dueNow(List.of(m));
-        sandbox.faults().slowTokenEndpoint(Duration.ofMillis(300));
+        sandboxFaults.slowTokenEndpoint(Duration.ofMillis(300));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<GrantRefresher.Outcome> a = pool.submit(() -> refresher.refresh(m.grantId(),
@@ -283,7 +287,7 @@ class RefreshSchedulerTest {
     void a_rejected_client_is_a_global_incident_not_a_reauthorization() {
         List<Made> list = grants("incident", 3);
         dueNow(list);
-        sandbox.faults().rejectClient("gateway-sandbox");
+        sandboxFaults.rejectClient("gateway-sandbox");
         scheduler.tick();
         assertTrue(incidents.active("pax8").isPresent());
         long incidentEvents = db.count("select count(*) from webhook_event where type = 'GLOBAL_INCIDENT'");
@@ -297,11 +301,11 @@ class RefreshSchedulerTest {
                 .body(org.hamcrest.Matchers.containsString("gateway_global_incident 1.0"));
         // paused: the next tick calls nothing (the probe is not due yet)
         dueNow(list);
-        long calls = sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        long calls = sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN);
         scheduler.tick();
-        assertEquals(calls, sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN), "refreshes are paused");
+        assertEquals(calls, sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN), "refreshes are paused");
         // the credentials are fixed; the probe interval passes; one probe succeeds and resolves it
-        sandbox.faults().reset();
+        sandboxFaults.reset();
         db.update("update provider_incident set last_probe_at = now() - interval '1 hour'");
         scheduler.tick();
         assertTrue(incidents.active("pax8").isEmpty(), "resolved by a successful probe");
@@ -357,7 +361,7 @@ class RefreshSchedulerTest {
     void the_refresh_tokens_own_expiry_is_recorded_when_the_provider_says() {
         Made m = grants("rtexp", 1).get(0);
         assertEquals(null, row(m).get("refresh_expires_at"), "Auth0 does not say");
-        sandbox.reportRefreshTokenExpiry(true);
+        sandboxTokenPolicy.reportRefreshTokenExpiry(true);
         refresher.refresh(m.grantId(), g -> true, GrantRefresher.Trigger.FORCED, Duration.ofSeconds(1));
         Instant rtExpiry = ((Timestamp) row(m).get("refresh_expires_at")).toInstant();
         assertTrue(rtExpiry.isAfter(Instant.now().plus(Duration.ofDays(29))), rtExpiry.toString());
@@ -367,7 +371,7 @@ class RefreshSchedulerTest {
     void when_the_provider_sends_no_new_refresh_token_the_old_one_is_kept() {
         Made m = grants("norotate", 1).get(0);
         byte[] before = (byte[]) row(m).get("refresh_token");
-        sandbox.rotateRefreshTokens(false);
+        sandboxTokenPolicy.rotateRefreshTokens(false);
         GrantRefresher.Outcome o = refresher.refresh(m.grantId(), g -> true, GrantRefresher.Trigger.FORCED,
                 Duration.ofSeconds(1));
         assertTrue(o.calledProvider());

@@ -1,6 +1,10 @@
 package dev.oauthgw.sandbox;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,23 +16,24 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /** Test helpers for the sandbox: the registered clients, PKCE pairs, and short cuts through the flows. */
-final class Sandbox {
+public final class Sandbox {
 
-    static final String CLIENT_ID = "gateway-sandbox";
-    static final String CLIENT_SECRET = "sandbox-only-secret-not-for-production";
-    static final String BASIC_CLIENT = "rfc-basic";
-    static final String BASIC_SECRET = "rfc-basic-sandbox-secret";
-    static final String POST_CLIENT = "rfc-post";
-    static final String POST_SECRET = "rfc-post-sandbox-secret";
-    static final String REDIRECT_URI = "http://localhost:8081/onboarding/callback";
-    static final String API = "https://api.pax8.com";
-    static final String SCOPE = "Manage:Pax8Data offline_access";
-    static final String ACME_PARTNER_ID = "4f6d3a52-0c1e-4b8e-9a51-3c2f1d7e8a01";
-    static final String GLOBEX_PARTNER_ID = "8b2e5c7d-1f3a-4d6b-8e9c-5a7b3d2f1e02";
+    public static final String CLIENT_ID = "gateway-sandbox";
+    public static final String CLIENT_SECRET = "sandbox-only-secret-not-for-production";
+    public static final String BASIC_CLIENT = "rfc-basic";
+    public static final String BASIC_SECRET = "rfc-basic-sandbox-secret";
+    public static final String POST_CLIENT = "rfc-post";
+    public static final String POST_SECRET = "rfc-post-sandbox-secret";
+    public static final String REDIRECT_URI = "http://localhost:8081/onboarding/callback";
+    public static final String API = "https://api.pax8.com";
+    public static final String SCOPE = "Manage:Pax8Data offline_access";
+    public static final String ACME_PARTNER_ID = "4f6d3a52-0c1e-4b8e-9a51-3c2f1d7e8a01";
+    public static final String GLOBEX_PARTNER_ID = "8b2e5c7d-1f3a-4d6b-8e9c-5a7b3d2f1e02";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -36,8 +41,8 @@ final class Sandbox {
     }
 
     /** A PKCE verifier and its S256 challenge. */
-    record Pkce(String verifier, String challenge) {
-        static Pkce create() {
+    public record Pkce(String verifier, String challenge) {
+        public static Pkce create() {
             byte[] b = new byte[32];
             RANDOM.nextBytes(b);
             String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
@@ -51,7 +56,7 @@ final class Sandbox {
     }
 
     /** The opaque request id the consent form carries. */
-    static String requestId(String consentHtml) {
+    public static String requestId(String consentHtml) {
         Matcher m = Pattern.compile("name=\"request_id\" value=\"([^\"]+)\"").matcher(consentHtml);
         if (!m.find()) {
             throw new AssertionError("no request_id on the consent page");
@@ -60,17 +65,17 @@ final class Sandbox {
     }
 
     /** Query parameters of a redirect Location, decoded. */
-    static Map<String, String> query(String location) {
+    public static Map<String, String> query(String location) {
         return dev.oauthgw.testing.Urls.query(location);
     }
 
     /** A JSON (Pax8 dialect) token request. */
-    static Response tokenJson(Map<String, Object> body) {
+    public static Response tokenJson(Map<String, Object> body) {
         return given().contentType(ContentType.JSON).body(body).when().post("/sandbox/v1/token");
     }
 
     /** Body of an authorization_code exchange for the default client. */
-    static Map<String, Object> codeExchange(String code, String verifier) {
+    public static Map<String, Object> codeExchange(String code, String verifier) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("grant_type", "authorization_code");
         body.put("client_id", CLIENT_ID);
@@ -84,7 +89,7 @@ final class Sandbox {
         return body;
     }
 
-    static Map<String, Object> refreshBody(String refreshToken) {
+    public static Map<String, Object> refreshBody(String refreshToken) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("grant_type", "refresh_token");
         body.put("client_id", CLIENT_ID);
@@ -94,7 +99,7 @@ final class Sandbox {
         return body;
     }
 
-    static Map<String, Object> with(Map<String, Object> body, String key, Object value) {
+    public static Map<String, Object> with(Map<String, Object> body, String key, Object value) {
         Map<String, Object> copy = new LinkedHashMap<>(body);
         if (value == null) {
             copy.remove(key);
@@ -105,17 +110,25 @@ final class Sandbox {
     }
 
     /** Consent (programmatic) and code exchange in one: the token response of a fresh grant. */
-    static Response grant(SandboxState state, String partnerKey, String scope) {
+    public static Response grant(SandboxGrants grants, String partnerKey, String scope) {
         Pkce pkce = Pkce.create();
-        String code = state.issueCode(CLIENT_ID, REDIRECT_URI, partnerKey, scope, API, pkce.challenge());
+        String code = grants.issueCode(CLIENT_ID, REDIRECT_URI, partnerKey, scope, API, pkce.challenge());
         return tokenJson(codeExchange(code, pkce.verifier()));
     }
 
-    static Response refresh(String refreshToken) {
+    public static Response refresh(String refreshToken) {
         return tokenJson(refreshBody(refreshToken));
     }
 
-    static Response companies(String accessToken) {
+    public static Response companies(String accessToken) {
         return given().auth().oauth2(accessToken).when().get("/sandbox/v1/companies");
+    }
+
+    /** An RFC 6749 error answer: the status, the error code, never cached, and nothing of the implementation. */
+    public static void assertError(Response r, int status, String error) {
+        r.then().statusCode(status).contentType(containsString("application/json"))
+                .header("Cache-Control", "no-store").header("Pragma", "no-cache")
+                .body("error", equalTo(error)).body("error_description", notNullValue())
+                .body(not(containsString("Exception"))).body(not(containsString("dev.oauthgw")));
     }
 }

@@ -14,7 +14,8 @@ import dev.oauthgw.provider.ProviderRegistry;
 import dev.oauthgw.provider.RegisteredProvider;
 import dev.oauthgw.provider.TokenClient;
 import dev.oauthgw.provider.TokenResponse;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -28,7 +29,9 @@ public class GrantFactory {
     private static final String VERIFIER = "grant-factory-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
 
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxPartners sandboxPartners;
     @Inject
     PartnerService partners;
     @Inject
@@ -45,12 +48,12 @@ public class GrantFactory {
     public Made create(String prefix) {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String key = prefix + "-" + suffix;
-        sandbox.registerPartner(key, "Sandbox " + key);
+        sandboxPartners.register(key, "Sandbox " + key);
         String partnerId = prefix + "-" + suffix;
         partners.create(partnerId, "Partner " + partnerId, null, "test");
         RegisteredProvider p = registry.defaultProvider();
-        String code = sandbox.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(), key,
-                p.registration().scopes(), "https://api.pax8.com", challenge());
+        String code = sandboxGrants.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(),
+                key, p.registration().scopes(), "https://api.pax8.com", challenge());
         TokenResponse t = tokens.exchangeCode(p, code, VERIFIER);
         grants.store(new GrantService.NewGrant(partnerId, p.name(), t, "sandbox|" + key, null), "test");
         UUID id = grants.grantId(partnerId).orElseThrow();

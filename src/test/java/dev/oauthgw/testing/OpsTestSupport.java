@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.UUID;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
 
 /** Partners onboarded through the sandbox, each as a sandbox partner of its own (so counters are per test). */
 public final class OpsTestSupport {
@@ -19,9 +19,9 @@ public final class OpsTestSupport {
         return "ops-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    public static String onboarded(SandboxState sandbox, String sandboxKey, String displayName) {
-        if (sandbox.partner(sandboxKey).isEmpty()) {
-            sandbox.registerPartner(sandboxKey, "Sandbox " + sandboxKey);
+    public static String onboarded(SandboxPartners sandboxPartners, String sandboxKey, String displayName) {
+        if (sandboxPartners.find(sandboxKey).isEmpty()) {
+            sandboxPartners.register(sandboxKey, "Sandbox " + sandboxKey);
         }
         String partner = newPartner(displayName);
         assertEquals("SUCCESS", outcome(onboard(partner, sandboxKey)));

@@ -36,9 +36,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.oauthgw.audit.TokenAccessRecorder;
-import dev.oauthgw.sandbox.SandboxCounters;
-import dev.oauthgw.sandbox.SandboxFaults;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,13 +54,19 @@ class TokensApiTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxFaults sandboxFaults;
+    @Inject
+    SandboxCounters sandboxCounters;
     @Inject
     TokenAccessRecorder recorder;
 
     @AfterEach
     void clearFaults() {
-        sandbox.faults().reset();
+        sandboxFaults.reset();
     }
 
     private static String caller() {
@@ -68,8 +75,8 @@ class TokensApiTest {
 
     /** A partner onboarded through the sandbox as a sandbox partner of its own. */
     private String onboarded(String sandboxKey) {
-        if (sandbox.partner(sandboxKey).isEmpty()) {
-            sandbox.registerPartner(sandboxKey, "Sandbox " + sandboxKey);
+        if (sandboxPartners.find(sandboxKey).isEmpty()) {
+            sandboxPartners.register(sandboxKey, "Sandbox " + sandboxKey);
         }
         String partner = newPartner("Tokens " + sandboxKey);
         assertEquals("SUCCESS", outcome(onboard(partner, sandboxKey)));
@@ -99,7 +106,7 @@ class TokensApiTest {
         String token1 = r.path("access_token");
         String token2 = given().auth().oauth2(caller()).get("/tokens/" + p2).then().statusCode(200)
                 .extract().path("access_token");
-        assertEquals(k1, sandbox.liveAccessToken(token1).orElseThrow().partnerKey());
+        assertEquals(k1, sandboxGrants.liveAccessToken(token1).orElseThrow().partnerKey());
         List<String> c1 = given().auth().oauth2(token1).get("/sandbox/v1/companies?size=200").then().statusCode(200)
                 .extract().path("content.id");
         List<String> c2 = given().auth().oauth2(token2).get("/sandbox/v1/companies?size=200").then().statusCode(200)
@@ -137,14 +144,14 @@ class TokensApiTest {
         String p = onboarded(k);
         String before = given().auth().oauth2(caller()).get("/tokens/" + p).then().extract().path("access_token");
         expireIn(p, Duration.ofMinutes(2));
-        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long refreshes = sandboxCounters.refreshesForPartner(k);
         String after = given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200)
                 .body("expires_in", greaterThan(86_000)).extract().path("access_token");
         assertNotEquals(before, after);
-        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes + 1, sandboxCounters.refreshesForPartner(k));
         // and the next call is served from the database without calling the provider
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200).body("access_token", equalTo(after));
-        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes + 1, sandboxCounters.refreshesForPartner(k));
     }
 
     @Test
@@ -152,12 +159,12 @@ class TokensApiTest {
         String k = key();
         String p = onboarded(k);
         expireIn(p, Duration.ofMinutes(20));
-        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long refreshes = sandboxCounters.refreshesForPartner(k);
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200); // 20 min >= 5 min default
-        assertEquals(refreshes, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes, sandboxCounters.refreshesForPartner(k));
         given().auth().oauth2(caller()).queryParam("min_valid", "PT30M").get("/tokens/" + p).then().statusCode(200)
                 .body("expires_in", greaterThan(86_000));
-        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes + 1, sandboxCounters.refreshesForPartner(k));
         given().auth().oauth2(caller()).queryParam("min_valid", "P2D").get("/tokens/" + p).then().statusCode(400)
                 .contentType("application/problem+json");
         given().auth().oauth2(caller()).queryParam("min_valid", "ten minutes").get("/tokens/" + p).then()
@@ -169,7 +176,7 @@ class TokensApiTest {
         String k = key();
         String p = onboarded(k);
         expireIn(p, Duration.ofMinutes(2));
-        sandbox.faults().failTokenEndpoint(503, SandboxFaults.UNTIL_CLEARED);
+        sandboxFaults.failTokenEndpoint(503, SandboxFaults.UNTIL_CLEARED);
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(503)
                 .contentType("application/problem+json").header("Retry-After", notNullValue())
                 .body("stored_token_expires_at", notNullValue());
@@ -178,11 +185,11 @@ class TokensApiTest {
                 .body("expires_in", org.hamcrest.Matchers.lessThan(200));
         assertEquals("REFRESH_FAILING", db.one("select state from partner_grant where partner_id = ?", p).get("state"));
         // while the grant backs off, callers get 503 at once without another provider call
-        long calls = sandbox.counters().refreshesForPartner(k) + sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN);
+        long calls = sandboxCounters.refreshesForPartner(k) + sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN);
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(503).header("Retry-After", notNullValue());
-        assertEquals(calls, sandbox.counters().refreshesForPartner(k) + sandbox.counters().calls(SandboxCounters.Endpoint.TOKEN));
+        assertEquals(calls, sandboxCounters.refreshesForPartner(k) + sandboxCounters.calls(SandboxCounters.Endpoint.TOKEN));
         // the provider is back and the backoff is over: served fresh, grant ACTIVE again
-        sandbox.faults().reset();
+        sandboxFaults.reset();
         db.update("update partner_grant set refresh_due_at = now() where partner_id = ?", p);
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200).body("expires_in", greaterThan(86_000));
         assertEquals("ACTIVE", db.one("select state from partner_grant where partner_id = ?", p).get("state"));
@@ -192,7 +199,7 @@ class TokensApiTest {
     void rate_limited_provider_passes_its_retry_after_on() {
         String p = onboarded(key());
         expireIn(p, Duration.ofMinutes(1));
-        sandbox.faults().rateLimitTokenEndpoint(77, 1);
+        sandboxFaults.rateLimitTokenEndpoint(77, 1);
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(503).header("Retry-After", "77");
     }
 
@@ -201,13 +208,13 @@ class TokensApiTest {
         String k = key();
         String p = onboarded(k);
         expireIn(p, Duration.ofMinutes(1));
-        sandbox.faults().invalidGrantForPartner(k);
+        sandboxFaults.invalidGrantForPartner(k);
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(409)
                 .contentType("application/problem+json").body("grant_state", equalTo("REAUTH_REQUIRED"))
                 .body("state_since", notNullValue()).body("type", endsWith("/reauthorization-required"));
-        long calls = sandbox.counters().refreshesForPartner(k);
+        long calls = sandboxCounters.refreshesForPartner(k);
         given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(409);
-        assertEquals(calls, sandbox.counters().refreshesForPartner(k), "no further provider calls for a dead grant");
+        assertEquals(calls, sandboxCounters.refreshesForPartner(k), "no further provider calls for a dead grant");
     }
 
     @Test
@@ -225,8 +232,8 @@ class TokensApiTest {
         String p = onboarded(k);
         String old = given().auth().oauth2(caller()).get("/tokens/" + p).then().extract().path("access_token");
         expireIn(p, Duration.ofMinutes(2));
-        long refreshes = sandbox.counters().refreshesForPartner(k);
-        long reuse = sandbox.counters().reuseDetections();
+        long refreshes = sandboxCounters.refreshesForPartner(k);
+        long reuse = sandboxCounters.reuseDetections();
         String jwt = caller();
         ExecutorService pool = Executors.newFixedThreadPool(100);
         try {
@@ -245,8 +252,8 @@ class TokensApiTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k), "exactly one refresh");
-        assertEquals(reuse, sandbox.counters().reuseDetections(), "no refresh token reused");
+        assertEquals(refreshes + 1, sandboxCounters.refreshesForPartner(k), "exactly one refresh");
+        assertEquals(reuse, sandboxCounters.reuseDetections(), "no refresh token reused");
     }
 
     // --- the caller's JWT ---

@@ -15,7 +15,9 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,13 +30,17 @@ class VendorTokensTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxFaults sandboxFaults;
+    @Inject
+    SandboxCounters sandboxCounters;
     @Inject
     VendorTokenService vendor;
 
     @AfterEach
     void clearFaults() {
-        sandbox.faults().reset();
+        sandboxFaults.reset();
     }
 
     private static String caller() {
@@ -42,7 +48,7 @@ class VendorTokensTest {
     }
 
     private long clientCredentialsCalls() {
-        return sandbox.counters().tokenRequests("client_credentials");
+        return sandboxCounters.tokenRequests("client_credentials");
     }
 
     @Test
@@ -58,7 +64,7 @@ class VendorTokensTest {
                     .body("access_token", equalTo(first));
         }
         assertEquals(before + 1, clientCredentialsCalls());
-        assertEquals("api://usage", sandbox.liveAccessToken(first).orElseThrow().audience());
+        assertEquals("api://usage", sandboxGrants.liveAccessToken(first).orElseThrow().audience());
         String raw = db.one("select vendor_token::text as t from vendor_token where name = 'usage'").get("t").toString();
         assertFalse(raw.contains(first), "stored encrypted");
     }
@@ -93,7 +99,7 @@ class VendorTokensTest {
     @Test
     void provider_down_with_no_usable_token_is_503() {
         db.update("update vendor_token set expires_at = ? where name = 'usage'", Timestamp.from(Instant.now().plusSeconds(30)));
-        sandbox.faults().failTokenEndpoint(502, 1);
+        sandboxFaults.failTokenEndpoint(502, 1);
         given().auth().oauth2(caller()).get("/tokens/vendor/usage").then().statusCode(503)
                 .contentType("application/problem+json");
     }

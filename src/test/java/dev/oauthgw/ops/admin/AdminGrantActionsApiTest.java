@@ -30,11 +30,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.oauthgw.events.WebhookSender;
-import dev.oauthgw.sandbox.SandboxWebhookReceiver;
+import dev.oauthgw.sandbox.webhooks.SandboxWebhookReceiver;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.OnboardingDriver;
 import dev.oauthgw.testing.TestJwt;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.tokens.TokensResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -48,7 +51,13 @@ class AdminGrantActionsApiTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxFaults sandboxFaults;
+    @Inject
+    SandboxCounters sandboxCounters;
     @Inject
     WebhookSender sender;
     @Inject
@@ -56,7 +65,7 @@ class AdminGrantActionsApiTest {
 
     @AfterEach
     void clearFaults() {
-        sandbox.faults().reset();
+        sandboxFaults.reset();
     }
 
     private static RequestSpecification ops() {
@@ -66,15 +75,15 @@ class AdminGrantActionsApiTest {
     @Test
     void force_refresh_calls_the_provider_once_and_is_audited_with_the_operator() {
         String k = key();
-        String p = onboarded(sandbox, k, "Refresh Me Ltd");
+        String p = onboarded(sandboxPartners, k, "Refresh Me Ltd");
         Object before = db.one("select access_expires_at, version from partner_grant where partner_id = ?", p)
                 .get("version");
-        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long refreshes = sandboxCounters.refreshesForPartner(k);
         ops().post("/admin/partners/" + p + "/grant/refresh").then().statusCode(200)
                 .body("partner_id", equalTo(p)).body("refreshed", equalTo(true)).body("outcome", equalTo("OK"))
                 .body("state", equalTo("ACTIVE")).body("access_expires_at", notNullValue())
                 .body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("access_token")));
-        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes + 1, sandboxCounters.refreshesForPartner(k));
         assertNotEquals(before, db.one("select version from partner_grant where partner_id = ?", p).get("version"));
         Map<String, Object> audit = db.one("select actor, detail->>'outcome' as outcome from audit_event "
                 + "where partner_id = ? and action = 'GRANT_REFRESH_FORCED'", p);
@@ -87,8 +96,8 @@ class AdminGrantActionsApiTest {
     @Test
     void force_refresh_reports_a_provider_failure_as_its_outcome() {
         String k = key();
-        String p = onboarded(sandbox, k, "Failing Refresh Ltd");
-        sandbox.faults().failTokenEndpoint(503, 1);
+        String p = onboarded(sandboxPartners, k, "Failing Refresh Ltd");
+        sandboxFaults.failTokenEndpoint(503, 1);
         ops().post("/admin/partners/" + p + "/grant/refresh").then().statusCode(200)
                 .body("refreshed", equalTo(false)).body("outcome", equalTo("TRANSIENT"))
                 .body("state", equalTo("REFRESH_FAILING")).body("error", containsString("503"));
@@ -99,13 +108,13 @@ class AdminGrantActionsApiTest {
     @Test
     void force_refresh_of_a_dead_grant_is_409_without_calling_the_provider() {
         String k = key();
-        String p = onboarded(sandbox, k, "Dead Grant Ltd");
+        String p = onboarded(sandboxPartners, k, "Dead Grant Ltd");
         db.update("update partner_grant set state = 'REAUTH_REQUIRED' where partner_id = ?", p);
-        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long refreshes = sandboxCounters.refreshesForPartner(k);
         ops().post("/admin/partners/" + p + "/grant/refresh").then().statusCode(409)
                 .contentType("application/problem+json").body("grant_state", equalTo("REAUTH_REQUIRED"))
                 .body("type", startsWith("https://gateway.example/problems/grant-not-refreshable"));
-        assertEquals(refreshes, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes, sandboxCounters.refreshesForPartner(k));
     }
 
     @Test
@@ -123,7 +132,7 @@ class AdminGrantActionsApiTest {
     @Test
     void a_reauthorization_link_brings_a_dead_grant_back_to_active() {
         String k = key();
-        String p = onboarded(sandbox, k, "Reauth Me Ltd");
+        String p = onboarded(sandboxPartners, k, "Reauth Me Ltd");
         db.update("update partner_grant set state = 'REAUTH_REQUIRED', refresh_due_at = null where partner_id = ?", p);
         String url = ops().body("{\"valid_for\":\"PT2H\"}").post("/admin/partners/" + p + "/reauthorization-links")
                 .then().statusCode(201).body("purpose", equalTo("REAUTH")).body("partner_id", equalTo(p))
@@ -145,15 +154,15 @@ class AdminGrantActionsApiTest {
     @Test
     void disconnect_revokes_at_the_provider_deletes_the_tokens_and_is_audited() {
         String k = key();
-        String p = onboarded(sandbox, k, "Disconnect Me Ltd");
+        String p = onboarded(sandboxPartners, k, "Disconnect Me Ltd");
         String token = given().auth().oauth2(TestJwt.withRoles("svc", TokensResource.ROLE)).get("/tokens/" + p).then()
                 .statusCode(200).extract().path("access_token");
-        assertEquals(1, sandbox.liveFamilies(k));
+        assertEquals(1, sandboxGrants.liveFamilies(k));
         ops().post("/admin/partners/" + p + "/grant/disconnect").then().statusCode(200)
                 .body("state", equalTo("REVOKED")).body("revocation", equalTo("revoked"))
                 .body("already_disconnected", equalTo(false));
-        assertEquals(0, sandbox.liveFamilies(k), "the sandbox reports the grant revoked");
-        assertTrue(sandbox.liveAccessToken(token).isEmpty(), "the access token is revoked too");
+        assertEquals(0, sandboxGrants.liveFamilies(k), "the sandbox reports the grant revoked");
+        assertTrue(sandboxGrants.liveAccessToken(token).isEmpty(), "the access token is revoked too");
         Map<String, Object> row = db.one("select state, access_token, refresh_token, refresh_due_at from partner_grant "
                 + "where partner_id = ?", p);
         assertEquals("REVOKED", row.get("state"));
@@ -177,13 +186,13 @@ class AdminGrantActionsApiTest {
     @Test
     void disconnect_still_deletes_the_tokens_when_revocation_fails() {
         String k = key();
-        String p = onboarded(sandbox, k, "Revocation Fails Ltd");
-        sandbox.faults().rejectClient("gateway-sandbox");
+        String p = onboarded(sandboxPartners, k, "Revocation Fails Ltd");
+        sandboxFaults.rejectClient("gateway-sandbox");
         ops().post("/admin/partners/" + p + "/grant/disconnect").then().statusCode(200)
                 .body("state", equalTo("REVOKED")).body("revocation", equalTo("failed"))
                 .body("revocation_error", containsString("invalid_client"));
-        sandbox.faults().reset();
-        assertEquals(1, sandbox.liveFamilies(k), "the provider still has it: the failure is recorded, not hidden");
+        sandboxFaults.reset();
+        assertEquals(1, sandboxGrants.liveFamilies(k), "the provider still has it: the failure is recorded, not hidden");
         assertNull(db.one("select refresh_token from partner_grant where partner_id = ?", p).get("refresh_token"));
         assertEquals("failed", db.one("select detail->>'revocation' as r from audit_event where partner_id = ? "
                 + "and action = 'GRANT_DISCONNECTED'", p).get("r"));
@@ -198,7 +207,7 @@ class AdminGrantActionsApiTest {
     @MethodSource("actions")
     void actions_refuse_callers_without_a_valid_ops_jwt(String action) {
         String k = key();
-        String p = onboarded(sandbox, k, "Auth Cases Ltd");
+        String p = onboarded(sandboxPartners, k, "Auth Cases Ltd");
         String path = "/admin/partners/" + p + "/" + action;
         given().contentType(ContentType.JSON).post(path).then().statusCode(401)
                 .contentType("application/problem+json").header("WWW-Authenticate", startsWith("Bearer"));
@@ -210,7 +219,7 @@ class AdminGrantActionsApiTest {
                 .then().statusCode(403).contentType("application/problem+json");
         // nothing happened
         assertEquals("ACTIVE", db.one("select state from partner_grant where partner_id = ?", p).get("state"));
-        assertEquals(1, sandbox.liveFamilies(k));
+        assertEquals(1, sandboxGrants.liveFamilies(k));
         assertEquals(0L, db.count("select count(*) from audit_event where partner_id = ? and action in "
                 + "('GRANT_REFRESH_FORCED', 'GRANT_DISCONNECTED')", p));
         assertEquals(1L, db.count("select count(*) from onboarding_link where partner_id = ?", p));
@@ -249,7 +258,7 @@ class AdminGrantActionsApiTest {
 
     @Test
     void disconnect_announces_revoked_and_the_webhook_is_delivered() {
-        String p = onboarded(sandbox, key(), "Announce My Disconnect Ltd");
+        String p = onboarded(sandboxPartners, key(), "Announce My Disconnect Ltd");
         ops().post("/admin/partners/" + p + "/grant/disconnect").then().statusCode(200).body("state", equalTo("REVOKED"));
         List<Map<String, Object>> events = db.query("select id, type from webhook_event where partner_id = ?", p);
         assertEquals(1, events.size(), "exactly one event for the disconnect: " + events);

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import dev.oauthgw.ops.signin.OpsPasswords;
 import dev.oauthgw.ops.signin.OpsSignIn;
 import dev.oauthgw.ops.signin.OpsSignInTest;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
 import dev.oauthgw.testing.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -28,14 +28,14 @@ import jakarta.inject.Inject;
 class DashboardFormsNeedCsrfTest {
 
     @Inject
-    SandboxState sandbox;
+    SandboxPartners sandboxPartners;
     @Inject
     Db db;
 
     @ParameterizedTest
     @ValueSource(strings = { "refresh", "reauthorization-link", "disconnect", "../../logout" })
     void a_form_without_a_matching_csrf_token_is_refused_and_changes_nothing(String action) {
-        String p = onboarded(sandbox, key(), "Csrf Check Ltd");
+        String p = onboarded(sandboxPartners, key(), "Csrf Check Ltd");
         String session = OpsSignInTest.signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
         String path = "/ops/grants/" + p + "/" + action;
         Map<String, Object> before = db.one("select state, version from partner_grant where partner_id = ?", p);

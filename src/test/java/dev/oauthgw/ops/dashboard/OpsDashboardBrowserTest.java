@@ -12,7 +12,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxGrants;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
 import dev.oauthgw.testing.Browser;
 import dev.oauthgw.testing.BrowserTest;
 import dev.oauthgw.testing.Db;
@@ -30,7 +32,11 @@ class OpsDashboardBrowserTest extends BrowserTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxGrants sandboxGrants;
+    @Inject
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxCounters sandboxCounters;
 
     private String state() {
         return web.findElement(By.id("state")).getAttribute("data-state");
@@ -44,7 +50,7 @@ class OpsDashboardBrowserTest extends BrowserTest {
     @Test
     void operator_signs_in_filters_refreshes_reauthorizes_and_disconnects() {
         String k = key();
-        String partner = onboarded(sandbox, k, "Dashboard Demo " + k);
+        String partner = onboarded(sandboxPartners, k, "Dashboard Demo " + k);
 
         // sign in: the dashboard sends an anonymous browser to the login page, and back after it
         web.get(url("/ops/grants/" + partner));
@@ -86,17 +92,17 @@ class OpsDashboardBrowserTest extends BrowserTest {
         Browser.screenshot(web, "ops-3-grant");
 
         // force a refresh: a confirmation page, then one call to the provider
-        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long refreshes = sandboxCounters.refreshesForPartner(k);
         confirm("action-refresh");
         Browser.screenshot(web, "ops-4-confirm-refresh");
         web.findElement(By.id("confirm")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
         assertTrue(web.findElement(By.id("notice")).getText().startsWith("Refreshed"));
-        assertEquals(refreshes + 1, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes + 1, sandboxCounters.refreshesForPartner(k));
         assertEquals("OK", web.findElement(By.id("last-outcome")).getText());
 
         // the partner disconnects the app at Pax8: the next refresh finds the grant dead
-        sandbox.revokePartner(k);
+        sandboxGrants.revokePartner(k);
         confirm("action-refresh");
         web.findElement(By.id("confirm")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
@@ -126,7 +132,7 @@ class OpsDashboardBrowserTest extends BrowserTest {
         web.get(url("/ops/grants/" + partner));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("state")));
         assertEquals("ACTIVE", state());
-        assertEquals(1, sandbox.liveFamilies(k));
+        assertEquals(1, sandboxGrants.liveFamilies(k));
         Browser.screenshot(web, "ops-7-grant-active-again");
 
         // disconnect: revoked at the sandbox, tokens deleted
@@ -135,7 +141,7 @@ class OpsDashboardBrowserTest extends BrowserTest {
         web.findElement(By.id("confirm")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
         assertEquals("REVOKED", state());
-        assertEquals(0, sandbox.liveFamilies(k), "the sandbox reports the grant revoked");
+        assertEquals(0, sandboxGrants.liveFamilies(k), "the sandbox reports the grant revoked");
         assertEquals(null, db.one("select refresh_token from partner_grant where partner_id = ?", partner)
                 .get("refresh_token"));
         assertTrue(web.findElement(By.id("history")).getText().contains("operator"));

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,11 +29,13 @@ class OpsGrantPageTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxFaults sandboxFaults;
 
     @AfterEach
     void clearFaults() {
-        sandbox.faults().reset();
+        sandboxFaults.reset();
     }
 
     private static String failuresTable(String partner) {
@@ -46,10 +49,10 @@ class OpsGrantPageTest {
 
     @Test
     void each_failed_attempt_is_listed_with_its_reason_and_count() {
-        String p = onboarded(sandbox, key(), "Twice Failing Ltd");
+        String p = onboarded(sandboxPartners, key(), "Twice Failing Ltd");
         assertTrue(failuresTable(p).contains("No failures recorded"));
 
-        sandbox.faults().failTokenEndpoint(503, 2);
+        sandboxFaults.failTokenEndpoint(503, 2);
         for (int i = 0; i < 2; i++) {
             given().auth().oauth2(TestJwt.ops()).post("/admin/partners/" + p + "/grant/refresh").then().statusCode(200);
         }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
 import dev.oauthgw.testing.Browser;
 import dev.oauthgw.testing.BrowserTest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,7 +26,7 @@ import jakarta.inject.Inject;
 class OpsOidcBrowserTest extends BrowserTest {
 
     @Inject
-    SandboxState sandbox;
+    SandboxPartners sandboxPartners;
 
     private void signInAs(String user) {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("user-" + user))).click();
@@ -35,7 +35,7 @@ class OpsOidcBrowserTest extends BrowserTest {
 
     @Test
     void operator_signs_in_at_the_identity_provider_and_out_again() {
-        String partner = onboarded(sandbox, key(), "Oidc Browser Ltd");
+        String partner = onboarded(sandboxPartners, key(), "Oidc Browser Ltd");
         web.get(url("/ops/grants/" + partner));
         wait.until(ExpectedConditions.urlContains("/sandbox/idp/authorize"));
         Browser.screenshot(web, "ops-oidc-0-identity-provider");

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
 import dev.oauthgw.testing.Urls;
@@ -40,7 +40,7 @@ class OpsOidcSignInTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxPartners sandboxPartners;
 
     /** A browser: keeps cookies by path, follows nothing on its own. */
     record Browser(CookieFilter cookies) {
@@ -107,7 +107,7 @@ class OpsOidcSignInTest {
                 .header("Content-Security-Policy", containsString("form-action 'self' http://localhost:8081;"));
 
         // an action is audited with her identity at the identity provider
-        String p = onboarded(sandbox, key(), "Oidc Partner Ltd");
+        String p = onboarded(sandboxPartners, key(), "Oidc Partner Ltd");
         Response confirm = b.get("/ops/grants/" + p + "/confirm/disconnect");
         Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(confirm.asString());
         assertTrue(m.find(), confirm::asString);

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
-import dev.oauthgw.sandbox.SandboxState;
+import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.sandbox.faults.SandboxCounters;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -31,7 +32,9 @@ public class OpsSignInTest {
     @Inject
     Db db;
     @Inject
-    SandboxState sandbox;
+    SandboxPartners sandboxPartners;
+    @Inject
+    SandboxCounters sandboxCounters;
 
     public static String signIn(String user, String password) {
         Response r = given().redirects().follow(false).contentType(ContentType.URLENC)
@@ -138,7 +141,7 @@ public class OpsSignInTest {
     @Test
     void dashboard_actions_need_the_csrf_token_and_are_audited_with_the_operator() {
         String k = key();
-        String p = onboarded(sandbox, k, "Csrf Partner Ltd");
+        String p = onboarded(sandboxPartners, k, "Csrf Partner Ltd");
         String session = signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
         Csrf csrf = csrfFrom(session, "/ops/grants/" + p + "/confirm/disconnect");
         // no token, a wrong token, or a token without its cookie: refused, nothing happens
@@ -165,16 +168,16 @@ public class OpsSignInTest {
     @Test
     void the_confirmation_page_is_a_get_that_changes_nothing() {
         String k = key();
-        String p = onboarded(sandbox, k, "Confirm Only Ltd");
+        String p = onboarded(sandboxPartners, k, "Confirm Only Ltd");
         String session = signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
-        long refreshes = sandbox.counters().refreshesForPartner(k);
+        long refreshes = sandboxCounters.refreshesForPartner(k);
         given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session)
                 .get("/ops/grants/" + p + "/confirm/refresh").then().statusCode(200).body(containsString("Refresh now"));
         given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session)
                 .get("/ops/grants/" + p + "/confirm/unknown").then().statusCode(404);
         given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session)
                 .get("/ops/grants/nobody-" + k).then().statusCode(404).body(containsString("No grant"));
-        assertEquals(refreshes, sandbox.counters().refreshesForPartner(k));
+        assertEquals(refreshes, sandboxCounters.refreshesForPartner(k));
     }
 
     @Test

@@ -1,0 +1,145 @@
+package dev.oauthgw.sandbox.faults;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.arc.profile.IfBuildProfile;
+
+/**
+ * Switches that make the sandbox token endpoint misbehave, for tests of the gateway's error handling.
+ * Thread-safe; a "times" of {@link #UNTIL_CLEARED} keeps a switch on until it is cleared.
+ * <p>
+ * Order in the token endpoint: delay (slept outside any lock) → server error → rate limit → request
+ * parsing → rejected client → invalid_grant for a partner's refresh tokens.
+ */
+@ApplicationScoped
+@IfBuildProfile(anyOf = { "dev", "test" })
+public class SandboxFaults {
+
+    /** Pass as {@code times} to keep a switch on until it is cleared. */
+    public static final int UNTIL_CLEARED = -1;
+
+    private final AtomicInteger serverErrorsLeft = new AtomicInteger();
+    private volatile int serverErrorStatus = 503;
+    private final AtomicInteger rateLimitsLeft = new AtomicInteger();
+    private volatile int retryAfterSeconds = 30;
+    private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+    private final Set<String> invalidGrantPartners = ConcurrentHashMap.newKeySet();
+    private final Set<String> rejectedClients = ConcurrentHashMap.newKeySet();
+
+    /** The next {@code times} token calls (or all, with {@link #UNTIL_CLEARED}) answer {@code status} (500-599). */
+    public void failTokenEndpoint(int status, int times) {
+        if (status < 500 || status > 599) {
+            throw new IllegalArgumentException("status must be 500-599");
+        }
+        serverErrorStatus = status;
+        serverErrorsLeft.set(checkTimes(times));
+    }
+
+    public void clearTokenEndpointFailures() {
+        serverErrorsLeft.set(0);
+    }
+
+    /** The next {@code times} token calls answer 429 {@code too_many_requests} with {@code Retry-After}. */
+    public void rateLimitTokenEndpoint(int retryAfterSeconds, int times) {
+        if (retryAfterSeconds < 0) {
+            throw new IllegalArgumentException("retryAfterSeconds must be >= 0");
+        }
+        this.retryAfterSeconds = retryAfterSeconds;
+        rateLimitsLeft.set(checkTimes(times));
+    }
+
+    public void clearRateLimit() {
+        rateLimitsLeft.set(0);
+    }
+
+    /** Every token call waits this long before it is handled; {@link Duration#ZERO} switches it off. */
+    public void slowTokenEndpoint(Duration delay) {
+        if (delay == null || delay.isNegative() || delay.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("delay must be between 0 and 5 minutes");
+        }
+        this.delay.set(delay);
+    }
+
+    /** Refresh-token grants of this partner answer 403 invalid_grant (without changing any state). */
+    public void invalidGrantForPartner(String partnerKey) {
+        invalidGrantPartners.add(partnerKey);
+    }
+
+    public void clearInvalidGrantForPartner(String partnerKey) {
+        invalidGrantPartners.remove(partnerKey);
+    }
+
+    /** Token and revocation calls of this client answer 401 invalid_client until cleared. */
+    public void rejectClient(String clientId) {
+        rejectedClients.add(clientId);
+    }
+
+    public void clearRejectedClient(String clientId) {
+        rejectedClients.remove(clientId);
+    }
+
+    /** Every switch off. */
+    public void reset() {
+        serverErrorsLeft.set(0);
+        serverErrorStatus = 503;
+        rateLimitsLeft.set(0);
+        retryAfterSeconds = 30;
+        delay.set(Duration.ZERO);
+        invalidGrantPartners.clear();
+        rejectedClients.clear();
+    }
+
+    // --- read by the token endpoint ---------------------------------------------------------------
+
+    public Duration delay() {
+        return delay.get();
+    }
+
+    /** Consumes one planned server error, if any: the status to answer. */
+    public Optional<Integer> takeServerError() {
+        return take(serverErrorsLeft) ? Optional.of(serverErrorStatus) : Optional.empty();
+    }
+
+    /** Consumes one planned rate-limit answer, if any: the Retry-After seconds. */
+    public Optional<Integer> takeRateLimit() {
+        return take(rateLimitsLeft) ? Optional.of(retryAfterSeconds) : Optional.empty();
+    }
+
+    public boolean isInvalidGrantPartner(String partnerKey) {
+        return partnerKey != null && invalidGrantPartners.contains(partnerKey);
+    }
+
+    public boolean isRejectedClient(String clientId) {
+        return clientId != null && rejectedClients.contains(clientId);
+    }
+
+    /** A view of the switches for the control API. */
+    public Snapshot snapshot() {
+        return new Snapshot(serverErrorsLeft.get(), serverErrorStatus, rateLimitsLeft.get(), retryAfterSeconds,
+                delay.get().toMillis(), Set.copyOf(invalidGrantPartners), Set.copyOf(rejectedClients));
+    }
+
+    public record Snapshot(int serverErrorsLeft, int serverErrorStatus, int rateLimitsLeft, int retryAfterSeconds,
+            long delayMillis, Set<String> invalidGrantPartners, Set<String> rejectedClients) {
+    }
+
+    private static int checkTimes(int times) {
+        if (times == 0 || times < UNTIL_CLEARED) {
+            throw new IllegalArgumentException("times must be > 0, or UNTIL_CLEARED (-1)");
+        }
+        return times;
+    }
+
+    /** Atomically takes one from a positive budget; a negative budget never runs out. */
+    private static boolean take(AtomicInteger left) {
+        int before = left.getAndUpdate(n -> n > 0 ? n - 1 : n);
+        return before != 0;
+    }
+}
