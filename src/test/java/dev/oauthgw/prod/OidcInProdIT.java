@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.oauthgw.testing.PackagedJarTest;
 import dev.oauthgw.testing.Urls;
 
 /**
@@ -31,6 +32,7 @@ import dev.oauthgw.testing.Urls;
  * a Secure state cookie, PKCE and a nonce; the built-in sign-in and the APIs' bearer-only rule stay as they
  * are. The provider here is a stub that serves only its discovery document and keys.
  */
+@PackagedJarTest
 class OidcInProdIT {
 
     @Test

@@ -20,11 +20,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.oauthgw.testing.PackagedJarTest;
+
 /**
  * Webhooks in the packaged jar, prod profile: a webhook URL without GATEWAY_WEBHOOK_SECRET, or a plain
  * http one, stops the start (naming the setting, printing no value); with both set it starts, and the
  * sandbox receiver is not there.
  */
+@PackagedJarTest
 class WebhookProdIT {
 
     private static final String SECRET = "prod-webhook-secret-" + ProdConfig.randomKey();
