@@ -24,7 +24,8 @@ final class Sandbox {
     static final String BASIC_SECRET = "rfc-basic-sandbox-secret";
     static final String POST_CLIENT = "rfc-post";
     static final String POST_SECRET = "rfc-post-sandbox-secret";
-    static final String REDIRECT_URI = "http://localhost:8081/onboarding/callback";
+    /** The gateway's callback on the test server (the sandbox client's registered redirect URI). */
+    static final String REDIRECT_URI = dev.oauthgw.testing.Urls.publicUrl() + "/onboarding/callback";
     static final String API = "https://api.pax8.com";
     static final String SCOPE = "Manage:Pax8Data offline_access";
     static final String ACME_PARTNER_ID = "4f6d3a52-0c1e-4b8e-9a51-3c2f1d7e8a01";
