@@ -2,6 +2,13 @@
 # Run by the build before the tests: the browser tests need Debian's chromium and chromium-driver.
 # Installs them where they are missing and we may (root with apt-get); otherwise says what to do.
 set -euo pipefail
+# The build passes -DexcludedGroups as EXCLUDED_GROUPS: with the browser tests left out, nothing is needed.
+excluded=",${EXCLUDED_GROUPS:-},"
+excluded=${excluded// /}
+if [[ $excluded == *,browser,* ]]; then
+  echo "[build] browser tests excluded (-DexcludedGroups=${EXCLUDED_GROUPS}): Chromium not needed"
+  exit 0
+fi
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   exit 0
 fi

@@ -65,9 +65,14 @@ public class TokenService {
 
     /** The caller's minimum validity: the default, or what it asked for within the cap. */
     public Duration minValidity(Optional<Duration> asked) {
-        Duration d = asked.orElse(config.minValidity());
-        if (d.isNegative() || d.compareTo(config.maxMinValidity()) > 0) {
-            throw GatewayException.badRequest("min_valid must be between PT0S and " + config.maxMinValidity() + ".");
+        return minValidity(asked, config.minValidity(), config.maxMinValidity());
+    }
+
+    /** The same with the default and the cap given: 400 when the asked minimum is negative or above the cap. */
+    static Duration minValidity(Optional<Duration> asked, Duration byDefault, Duration max) {
+        Duration d = asked.orElse(byDefault);
+        if (d.isNegative() || d.compareTo(max) > 0) {
+            throw GatewayException.badRequest("min_valid must be between PT0S and " + max + ".");
         }
         return d;
     }

@@ -91,7 +91,7 @@ class TokensBenchmark {
     private static Run wrk(Path script, String path, int seconds, int connections)
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
-                "-s", script.toString(), "http://127.0.0.1:8081" + path).redirectErrorStream(true).start();
+                "-s", script.toString(), "http://127.0.0.1:" + io.restassured.RestAssured.port + path).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(seconds + 60L, TimeUnit.SECONDS);
         System.out.println(out);

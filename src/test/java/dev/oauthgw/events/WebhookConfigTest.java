@@ -83,7 +83,7 @@ class WebhookConfigTest {
 
     @Test
     void plain_http_is_allowed_when_https_is_not_required() {
-        Map<String, String> m = with("http://localhost:8081/sandbox/webhook-receiver", SECRET);
+        Map<String, String> m = with("http://hooks.example/in", SECRET);
         m.put("gateway.webhook.require-https", "false");
         assertTrue(WebhookEndpoint.from(config(m)).isPresent());
     }

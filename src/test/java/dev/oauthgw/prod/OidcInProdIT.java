@@ -14,15 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.oauthgw.testing.PackagedJarTest;
 import dev.oauthgw.testing.Urls;
 
 /**
@@ -31,6 +29,7 @@ import dev.oauthgw.testing.Urls;
  * a Secure state cookie, PKCE and a nonce; the built-in sign-in and the APIs' bearer-only rule stay as they
  * are. The provider here is a stub that serves only its discovery document and keys.
  */
+@PackagedJarTest
 class OidcInProdIT {
 
     @Test
@@ -55,7 +54,7 @@ class OidcInProdIT {
         Path log = Files.createTempFile("oidc-prod", ".log");
         Process app = ProdConfig.launch(env, log, 0);
         try {
-            String base = awaitListening(app, log);
+            String base = ProdConfig.awaitListening(app, log);
             HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
             HttpResponse<String> ops = http.send(HttpRequest.newBuilder(URI.create(base + "/ops")).build(),
@@ -100,22 +99,4 @@ class OidcInProdIT {
         x.getResponseBody().write(b);
         x.close();
     }
-
-    private static String awaitListening(Process app, Path log) throws Exception {
-        Pattern listening = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
-        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < until) {
-            String out = Files.readString(log, StandardCharsets.UTF_8);
-            Matcher m = listening.matcher(out);
-            if (m.find()) {
-                return "http://127.0.0.1:" + m.group(1);
-            }
-            if (!app.isAlive()) {
-                throw new AssertionError("the gateway did not start:\n" + out);
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the gateway did not start within 60 s:\n" + Files.readString(log, StandardCharsets.UTF_8));
-    }
-
 }

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import org.junit.jupiter.api.Test;
 
+import dev.oauthgw.testing.PackagedJarTest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /** The packaged jar in prod: the dashboard is closed to anonymous browsers, opens for a configured account only. */
+@PackagedJarTest
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = ProdConfigResource.class, restrictToAnnotatedClass = true)
 class OpsInProdIT {

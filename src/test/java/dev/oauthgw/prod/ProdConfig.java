@@ -1,15 +1,19 @@
 package dev.oauthgw.prod;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.oauthgw.devdb.LocalDatabase;
 
@@ -93,6 +97,27 @@ final class ProdConfig {
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         return pb.start();
+    }
+
+    /**
+     * Waits until the jar started by {@link #launch} says where it listens (it binds a free port when given 0):
+     * its base URL, {@code http://127.0.0.1:<port>}.
+     */
+    static String awaitListening(Process app, Path log) throws IOException, InterruptedException {
+        Pattern listening = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < until) {
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            Matcher m = listening.matcher(out);
+            if (m.find()) {
+                return "http://127.0.0.1:" + m.group(1);
+            }
+            if (!app.isAlive()) {
+                throw new AssertionError("the gateway did not start:\n" + out);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the gateway did not start within 60 s:\n" + Files.readString(log, StandardCharsets.UTF_8));
     }
 
     static String randomKey() {

@@ -13,10 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.oauthgw.testing.PackagedJarTest;
+
 /**
  * The packaged jar in the prod profile refuses to start when a secret is missing or a URL is not
  * https, says which setting, and prints no secret value.
  */
+@PackagedJarTest
 class ProdFailsClosedIT {
 
     private record Run(int exitCode, String output) {

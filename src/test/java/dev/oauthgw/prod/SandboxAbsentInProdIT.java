@@ -7,10 +7,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+import dev.oauthgw.testing.PackagedJarTest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The packaged application in the prod profile: up and ready, and no sandbox endpoint anywhere. */
+@PackagedJarTest
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = ProdConfigResource.class, restrictToAnnotatedClass = true)
 class SandboxAbsentInProdIT {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,11 +19,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.oauthgw.testing.PackagedJarTest;
+
 /**
  * Webhooks in the packaged jar, prod profile: a webhook URL without GATEWAY_WEBHOOK_SECRET, or a plain
  * http one, stops the start (naming the setting, printing no value); with both set it starts, and the
  * sandbox receiver is not there.
  */
+@PackagedJarTest
 class WebhookProdIT {
 
     private static final String SECRET = "prod-webhook-secret-" + ProdConfig.randomKey();
@@ -75,26 +77,22 @@ class WebhookProdIT {
         Map<String, String> env = ProdConfig.env();
         env.put("GATEWAY_WEBHOOK_URL", "https://hooks.example.test/in?token=" + URL_TOKEN);
         env.put("GATEWAY_WEBHOOK_SECRET", SECRET);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         Path log = Files.createTempFile("prod-webhook", ".log");
-        Process p = start(env, log, port);
+        Process p = start(env, log, 0);
         try {
+            String base = ProdConfig.awaitListening(p, log);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             int ready = -1;
             for (int i = 0; i < 120 && p.isAlive() && ready != 200; i++) {
-                try {
-                    ready = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
-                            .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (IOException notYet) {
+                ready = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (ready != 200) {
                     Thread.sleep(500);
                 }
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(200, ready, output);
-            URI receiver = URI.create("http://localhost:" + port + "/sandbox/webhook-receiver");
+            URI receiver = URI.create(base + "/sandbox/webhook-receiver");
             assertEquals(404, http.send(HttpRequest.newBuilder(receiver).GET().build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode());
             assertEquals(404, http.send(HttpRequest.newBuilder(receiver).POST(HttpRequest.BodyPublishers.ofString("{}"))

@@ -19,6 +19,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import dev.oauthgw.sandbox.authserver.SandboxGrants;
 import dev.oauthgw.sandbox.authserver.SandboxPartners;
+import dev.oauthgw.testing.Urls;
 import jakarta.inject.Inject;
 
 /** Which provider account a new token belongs to: by claim (Pax8 default) or by a probe call. */
@@ -52,11 +53,11 @@ class IdentityResolverTest {
         String p = "gateway.provider.registrations.probe.";
         m.put("gateway.provider.require-https", "false");
         m.put("gateway.provider.default-registration", "probe");
-        m.put(p + "authorize-url", "http://localhost:8081/sandbox/authorize");
-        m.put(p + "token-url", "http://localhost:8081/sandbox/v1/token");
+        m.put(p + "authorize-url", Urls.publicUrl() + "/sandbox/authorize");
+        m.put(p + "token-url", Urls.publicUrl() + "/sandbox/v1/token");
         m.put(p + "client-id", "gateway-sandbox");
         m.put(p + "client-secret", "unused-here");
-        m.put(p + "redirect-uri", "http://localhost:8081/onboarding/callback");
+        m.put(p + "redirect-uri", Urls.publicUrl() + "/onboarding/callback");
         m.put(p + "identity.method", method);
         if ("probe".equals(method)) {
             m.put(p + "identity.probe-url", claimOrProbe);
@@ -84,14 +85,14 @@ class IdentityResolverTest {
 
     @Test
     void a_probe_that_accepts_the_token_confirms_it_without_naming_an_account() throws Exception {
-        RegisteredProvider p = withIdentity("probe", "http://localhost:8081/sandbox/v1/companies?size=1");
+        RegisteredProvider p = withIdentity("probe", Urls.publicUrl() + "/sandbox/v1/companies?size=1");
         IdentityResolver.Identity id = identities.identify(p, tokenFor("globex"));
         assertTrue(id.accountId().isEmpty());
     }
 
     @Test
     void a_probe_that_refuses_the_token_is_a_rejected_request() throws Exception {
-        RegisteredProvider p = withIdentity("probe", "http://localhost:8081/sandbox/v1/companies?size=1");
+        RegisteredProvider p = withIdentity("probe", Urls.publicUrl() + "/sandbox/v1/companies?size=1");
         TokenResponse t = tokenFor("initech");
         sandboxGrants.revokePartner("initech");
         ProviderException e = assertThrows(ProviderException.class, () -> identities.identify(p, t));

@@ -29,7 +29,8 @@ public final class Sandbox {
     public static final String BASIC_SECRET = "rfc-basic-sandbox-secret";
     public static final String POST_CLIENT = "rfc-post";
     public static final String POST_SECRET = "rfc-post-sandbox-secret";
-    public static final String REDIRECT_URI = "http://localhost:8081/onboarding/callback";
+    /** The gateway's callback on the test server (the sandbox client's registered redirect URI). */
+    public static final String REDIRECT_URI = dev.oauthgw.testing.Urls.publicUrl() + "/onboarding/callback";
     public static final String API = "https://api.pax8.com";
     public static final String SCOPE = "Manage:Pax8Data offline_access";
     public static final String ACME_PARTNER_ID = "4f6d3a52-0c1e-4b8e-9a51-3c2f1d7e8a01";

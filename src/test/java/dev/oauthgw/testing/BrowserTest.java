@@ -4,13 +4,21 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.quarkus.test.common.http.TestHTTPResourceManager;
 
-/** A test that drives a fresh headless Chromium ({@link Browser}) per test method against the test server. */
+/**
+ * A test that drives a fresh headless Chromium ({@link Browser}) per test method against the test server. Tagged
+ * {@value #TAG} (subclasses inherit the tag): the quick loop {@code ./mvnw test -DexcludedGroups=browser} leaves
+ * them out.
+ */
+@Tag(BrowserTest.TAG)
 public abstract class BrowserTest {
+
+    public static final String TAG = "browser";
 
     protected WebDriver web;
     protected WebDriverWait wait;

@@ -5,10 +5,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 /** Reading addresses in tests. */
 public final class Urls {
 
     private Urls() {
+    }
+
+    /**
+     * The application's public base URL in @QuarkusTest runs, without a trailing slash:
+     * {@code gateway.onboarding.public-url}, {@code http://localhost:<the free port the test server binds>}.
+     */
+    public static String publicUrl() {
+        return ConfigProvider.getConfig().getValue("gateway.onboarding.public-url", String.class).replaceAll("/+$", "");
     }
 
     /** The query parameters of a URL or redirect Location, decoded, in order (empty when it has none). */

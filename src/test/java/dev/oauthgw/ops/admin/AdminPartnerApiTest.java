@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.testing.Db;
 import dev.oauthgw.testing.TestJwt;
+import dev.oauthgw.testing.Urls;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -94,7 +95,7 @@ class AdminPartnerApiTest {
         Instant before = Instant.now();
         String expires = given().auth().oauth2(TestJwt.ops()).contentType(ContentType.JSON).body("{}")
                 .post("/admin/partners/" + id + "/onboarding-links").then().statusCode(201)
-                .body("url", startsWith("http://localhost:8081/onboarding/"))
+                .body("url", startsWith(Urls.publicUrl() + "/onboarding/"))
                 .body("partner_id", equalTo(id)).extract().path("expires_at");
         Duration validity = Duration.between(before, Instant.parse(expires));
         assertEquals(7, Math.round(validity.toHours() / 24.0), "7 days by default");

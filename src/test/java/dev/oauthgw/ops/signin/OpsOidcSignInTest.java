@@ -63,7 +63,7 @@ class OpsOidcSignInTest {
         Response start = b.get("/ops/grants");
         assertEquals(302, start.statusCode(), start::asString);
         String authorize = start.header("Location");
-        assertTrue(authorize.startsWith("http://localhost:8081/sandbox/idp/authorize?"), authorize);
+        assertTrue(authorize.startsWith(Urls.publicUrl() + "/sandbox/idp/authorize?"), authorize);
         Response page = b.get(authorize);
         assertEquals(200, page.statusCode(), page::asString);
         Matcher m = Pattern.compile("name=\"request_id\" value=\"([^\"]+)\"").matcher(page.asString());
@@ -72,7 +72,7 @@ class OpsOidcSignInTest {
                 Map.of("request_id", m.group(1), "user", user, "decision", decision));
         assertEquals(303, back.statusCode(), back::asString);
         String callback = back.header("Location");
-        assertTrue(callback.startsWith("http://localhost:8081/ops/oidc/callback?"), callback);
+        assertTrue(callback.startsWith(Urls.publicUrl() + "/ops/oidc/callback?"), callback);
         return b.get(callback);
     }
 
@@ -84,7 +84,7 @@ class OpsOidcSignInTest {
         Map<String, String> q = Urls.query(start.header("Location"));
         assertEquals("code", q.get("response_type"));
         assertEquals("gateway-ops", q.get("client_id"));
-        assertEquals("http://localhost:8081/ops/oidc/callback", q.get("redirect_uri"));
+        assertEquals(Urls.publicUrl() + "/ops/oidc/callback", q.get("redirect_uri"));
         assertTrue(q.get("scope").contains("openid"), q.toString());
         assertEquals("S256", q.get("code_challenge_method"));
         assertNotNull(q.get("code_challenge"));
@@ -101,10 +101,10 @@ class OpsOidcSignInTest {
         Response done = signIn(b, "alice", "sign-in");
         assertEquals(302, done.statusCode(), done::asString);
         // back where she started, the code and state gone from the address
-        assertEquals("http://localhost:8081/ops/grants", done.header("Location"));
+        assertEquals(Urls.publicUrl() + "/ops/grants", done.header("Location"));
         b.get("/ops").then().statusCode(200).body(containsString(">alice@vendor.example<"))
                 // sign-out's form redirects to the identity provider: the policy lets forms go there too
-                .header("Content-Security-Policy", containsString("form-action 'self' http://localhost:8081;"));
+                .header("Content-Security-Policy", containsString("form-action 'self' " + Urls.publicUrl() + ";"));
 
         // an action is audited with her identity at the identity provider
         String p = onboarded(sandboxPartners, key(), "Oidc Partner Ltd");
@@ -208,8 +208,8 @@ class OpsOidcSignInTest {
         Response out = b.post("/ops/logout", Map.of("csrf", m.group(1)));
         assertEquals(303, out.statusCode(), out::asString);
         Map<String, String> q = Urls.query(out.header("Location"));
-        assertTrue(out.header("Location").startsWith("http://localhost:8081/sandbox/idp/logout?"), out.header("Location"));
-        assertEquals("http://localhost:8081/ops/login?logout=true", q.get("post_logout_redirect_uri"));
+        assertTrue(out.header("Location").startsWith(Urls.publicUrl() + "/sandbox/idp/logout?"), out.header("Location"));
+        assertEquals(Urls.publicUrl() + "/ops/login?logout=true", q.get("post_logout_redirect_uri"));
         assertNotNull(q.get("id_token_hint"));
         Response idp = b.get(out.header("Location"));
         assertEquals(303, idp.statusCode());

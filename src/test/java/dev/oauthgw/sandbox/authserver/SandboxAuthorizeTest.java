@@ -198,9 +198,9 @@ class SandboxAuthorizeTest {
 
     @Test
     void allow_appends_to_a_redirect_uri_that_already_has_a_query() {
-        jakarta.ws.rs.core.Response r = Redirects.to(303, "http://localhost:8081/cb?tenant=x",
+        jakarta.ws.rs.core.Response r = Redirects.to(303, "https://client.example.test/cb?tenant=x",
                 Map.of("code", "a+b/c"));
-        assertEquals("http://localhost:8081/cb?tenant=x&code=a%2Bb%2Fc", r.getLocation().toString());
+        assertEquals("https://client.example.test/cb?tenant=x&code=a%2Bb%2Fc", r.getLocation().toString());
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
 import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.sandbox.SandboxTokens;
+import dev.oauthgw.testing.Urls;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -31,13 +32,21 @@ import io.restassured.response.Response;
 @QuarkusTest
 class SandboxIdpTest {
 
-    static final String ISSUER = "http://localhost:8081/sandbox/idp";
-    static final String REDIRECT = "http://localhost:8081/ops/oidc/callback";
+    /** The issuer on the test server (the port it binds). */
+    static String issuer() {
+        return Urls.publicUrl() + "/sandbox/idp";
+    }
+
+    /** The dashboard's registered redirect URI on the test server. */
+    static String redirect() {
+        return Urls.publicUrl() + "/ops/oidc/callback";
+    }
+
     static final String SECRET = "sandbox-idp-secret-not-for-production";
     static final String VERIFIER = "a-code-verifier-of-enough-length-0123456789-abcdefghij";
 
     static Map<String, String> authorizeParams() {
-        return Map.of("client_id", "gateway-ops", "redirect_uri", REDIRECT, "response_type", "code", "scope",
+        return Map.of("client_id", "gateway-ops", "redirect_uri", redirect(), "response_type", "code", "scope",
                 "openid email profile", "state", "st-1", "nonce", "n-0S6_WzA2Mj", "code_challenge",
                 SandboxTokens.s256(VERIFIER), "code_challenge_method", "S256");
     }
@@ -60,15 +69,15 @@ class SandboxIdpTest {
     static Response exchange(String code, String verifier, String secret) {
         return given().auth().preemptive().basic("gateway-ops", secret).contentType(ContentType.URLENC)
                 .formParam("grant_type", "authorization_code").formParam("code", code)
-                .formParam("redirect_uri", REDIRECT).formParam("code_verifier", verifier).post("/sandbox/idp/token");
+                .formParam("redirect_uri", redirect()).formParam("code_verifier", verifier).post("/sandbox/idp/token");
     }
 
     @Test
     void discovery_names_its_endpoints_under_the_issuer() {
         given().get("/sandbox/idp/.well-known/openid-configuration").then().statusCode(200)
-                .body("issuer", equalTo(ISSUER)).body("authorization_endpoint", equalTo(ISSUER + "/authorize"))
-                .body("token_endpoint", equalTo(ISSUER + "/token")).body("jwks_uri", equalTo(ISSUER + "/jwks"))
-                .body("end_session_endpoint", equalTo(ISSUER + "/logout"))
+                .body("issuer", equalTo(issuer())).body("authorization_endpoint", equalTo(issuer() + "/authorize"))
+                .body("token_endpoint", equalTo(issuer() + "/token")).body("jwks_uri", equalTo(issuer() + "/jwks"))
+                .body("end_session_endpoint", equalTo(issuer() + "/logout"))
                 .body("code_challenge_methods_supported", equalTo(List.of("S256")));
     }
 
@@ -78,7 +87,7 @@ class SandboxIdpTest {
         r.then().statusCode(200).header("Cache-Control", "no-store").body("token_type", equalTo("Bearer"));
         JsonWebKeySet jwks = new JsonWebKeySet(given().get("/sandbox/idp/jwks").asString());
         JwtClaims claims = new JwtConsumerBuilder().setVerificationKeyResolver(new JwksVerificationKeyResolver(jwks.getJsonWebKeys()))
-                .setExpectedIssuer(ISSUER).setExpectedAudience("gateway-ops").setRequireExpirationTime().build()
+                .setExpectedIssuer(issuer()).setExpectedAudience("gateway-ops").setRequireExpirationTime().build()
                 .processToClaims(r.path("id_token"));
         assertEquals("n-0S6_WzA2Mj", claims.getClaimValueAsString("nonce"));
         assertEquals("alice@vendor.example", claims.getClaimValueAsString("email"));
@@ -102,7 +111,7 @@ class SandboxIdpTest {
 
     @Test
     void unknown_clients_and_unregistered_redirect_uris_are_never_redirected_to() {
-        given().redirects().follow(false).queryParams(Map.of("client_id", "someone-else", "redirect_uri", REDIRECT))
+        given().redirects().follow(false).queryParams(Map.of("client_id", "someone-else", "redirect_uri", redirect()))
                 .get("/sandbox/idp/authorize").then().statusCode(400).body(containsString("Unknown client"));
         given().redirects().follow(false).queryParams(Map.of("client_id", "gateway-ops", "redirect_uri",
                 "https://attacker.example/cb")).get("/sandbox/idp/authorize").then().statusCode(400)
@@ -114,16 +123,16 @@ class SandboxIdpTest {
         Map<String, String> noPkce = new java.util.HashMap<>(authorizeParams());
         noPkce.remove("code_challenge");
         given().redirects().follow(false).queryParams(noPkce).get("/sandbox/idp/authorize").then().statusCode(302)
-                .header("Location", startsWith(REDIRECT + "?error=invalid_request"));
+                .header("Location", startsWith(redirect() + "?error=invalid_request"));
         Map<String, String> noOpenid = new java.util.HashMap<>(authorizeParams());
         noOpenid.put("scope", "email");
         given().redirects().follow(false).queryParams(noOpenid).get("/sandbox/idp/authorize").then().statusCode(302)
-                .header("Location", startsWith(REDIRECT + "?error=invalid_scope"));
+                .header("Location", startsWith(redirect() + "?error=invalid_scope"));
     }
 
     @Test
     void logout_goes_back_only_to_a_registered_address_and_only_for_its_client() {
-        String after = "http://localhost:8081/ops/login?logout=true";
+        String after = Urls.publicUrl() + "/ops/login?logout=true";
         String idToken = exchange(code("alice"), VERIFIER, SECRET).path("id_token");
         given().redirects().follow(false).queryParam("post_logout_redirect_uri", after).queryParam("id_token_hint", idToken)
                 .get("/sandbox/idp/logout").then().statusCode(303).header("Location", equalTo(after));
