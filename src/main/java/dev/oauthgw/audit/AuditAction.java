@@ -12,6 +12,8 @@ public enum AuditAction {
     /** A refresh stored new tokens (from REFRESH_FAILING: the grant recovered). */
     GRANT_REFRESHED,
     REFRESH_ANSWER_LOST,
+    /** A refresh ended before its answer was stored, but the new refresh token it carried was kept and adopted. */
+    REFRESH_ANSWER_RECOVERED,
     /** A refresh attempt failed (every attempt, with the provider's reason, the attempt count and the next try). */
     REFRESH_FAILED,
     PROVIDER_INCIDENT_OPENED,

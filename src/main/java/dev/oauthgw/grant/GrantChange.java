@@ -34,6 +34,11 @@ public enum GrantChange {
     /** A refresh ended without storing the provider's answer: the refresh token may have rotated. */
     ANSWER_LOST(AuditAction.REFRESH_ANSWER_LOST, false, EnumSet.allOf(GrantState.class),
             from -> from == ACTIVE ? REFRESH_FAILING : from),
+    /**
+     * A refresh ended without storing the provider's whole answer, but the new refresh token it carried was
+     * kept: the grant adopts it (its state stays) and refreshes with it at once.
+     */
+    ANSWER_RECOVERED(AuditAction.REFRESH_ANSWER_RECOVERED, false, EnumSet.of(ACTIVE, REFRESH_FAILING), from -> from),
     /** An operator disconnected the partner: tokens revoked where possible and deleted. */
     DISCONNECTED(AuditAction.GRANT_DISCONNECTED, false, EnumSet.allOf(GrantState.class), from -> REVOKED);
 

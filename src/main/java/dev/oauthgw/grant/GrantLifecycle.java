@@ -140,6 +140,23 @@ public class GrantLifecycle {
     @Transactional(Transactional.TxType.MANDATORY)
     public GrantState refreshFailed(Grant g, RefreshOutcome outcome, String error, Instant nextAttemptAt,
             String trigger) {
+        return refreshFailed(g, outcome, error, nextAttemptAt, trigger, null);
+    }
+
+    /**
+     * As {@link #refreshFailed(Grant, RefreshOutcome, String, Instant, String)}, for an answer that carried a new
+     * refresh token although the rest of it was unusable: the grant keeps that token (with rotation the old one is
+     * dead), so the next attempt presents it.
+     *
+     * @param keptRefreshToken the provider's new refresh token, sealed for this grant; null when none came
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public GrantState refreshFailed(Grant g, RefreshOutcome outcome, String error, Instant nextAttemptAt,
+            String trigger, Sealed keptRefreshToken) {
+        if (keptRefreshToken != null) {
+            g.refreshToken = keptRefreshToken.ciphertext();
+            g.refreshTokenKeyId = keptRefreshToken.keyId();
+        }
         if (outcome == RefreshOutcome.OK || outcome == RefreshOutcome.ANSWER_LOST) {
             throw new IllegalArgumentException(outcome + " is not a failed attempt");
         }
@@ -164,6 +181,9 @@ public class GrantLifecycle {
         }
         facts.put("trigger", trigger);
         facts.put("failures_in_a_row", g.refreshFailures);
+        if (keptRefreshToken != null) {
+            facts.put("new_refresh_token_kept", true);
+        }
         if (g.refreshDueAt != null) {
             facts.put("next_attempt_at", g.refreshDueAt.toString());
         }
@@ -173,13 +193,31 @@ public class GrantLifecycle {
     /**
      * A refresh ended without storing the provider's answer: recorded as an incident; an ACTIVE grant
      * becomes REFRESH_FAILING (its current access token still serves; the next refresh tells whether the
-     * stored refresh token still works).
+     * stored refresh token still works) and is due at once: one retry, which a provider's reuse grace period may
+     * still accept; if the provider refuses it, the grant needs re-authorization like any dead grant.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void answerLost(Grant g, String message, Map<String, ?> facts) {
         g.lastRefreshOutcome = RefreshOutcome.ANSWER_LOST;
         g.lastError = message;
+        if (g.state.refreshable() && g.refreshToken != null) {
+            g.refreshDueAt = clock.instant(); // one retry at once: a provider's reuse grace period may still save it
+        }
         apply(g, GrantChange.ANSWER_LOST, SYSTEM, "refresh answer lost", facts);
+    }
+
+    /**
+     * A refresh ended before its answer was stored, but the provider's new refresh token had been kept: the grant
+     * adopts it and is due for a refresh at once (its access token is still the old one).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void answerRecovered(Grant g, Sealed keptRefreshToken, String message, Map<String, ?> facts) {
+        g.refreshToken = keptRefreshToken.ciphertext();
+        g.refreshTokenKeyId = keptRefreshToken.keyId();
+        g.refreshDueAt = clock.instant();
+        g.lastError = message;
+        apply(g, GrantChange.ANSWER_RECOVERED, SYSTEM, "refresh answer recovered: the new refresh token was kept",
+                facts);
     }
 
     /** An operator disconnected the partner: both tokens deleted, no more refreshes, REVOKED. */

@@ -53,6 +53,8 @@ import jakarta.enterprise.event.TransactionPhase;
  * from the refresher's rate budget at each scrape;</li>
  * <li>{@code gateway_audit_token_access_dropped_total}, {@code gateway_audit_token_access_queued}: token access
  * records refused by the database (each logged), and waiting to be written;</li>
+ * <li>{@code gateway_refresh_rotation_exposure_seconds}: from reading a refresh answer to having its new refresh
+ * token committed (the window in which a crash loses it);</li>
  * <li>{@code gateway_global_incident}: 1 while the refresher reports a provider incident, else 0.</li>
  * </ul>
  */
@@ -85,6 +87,7 @@ public class GatewayMetrics {
     private final Map<String, Timer> tokenTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private final DistributionSummary servedValidity;
     private volatile GrantCounts cached;
+    private final Timer rotationExposure;
 
     public GatewayMetrics(MeterRegistry registry, GrantStatistics statistics, Clock clock, OpsConfig config,
             ProviderIncidents incidents, RateBudget budget, ProviderRegistry providers, TokenAccessRecorder recorder) {
@@ -110,6 +113,12 @@ public class GatewayMetrics {
                 .register(registry);
         Gauge.builder("gateway.global.incident", this, m -> m.incidentActive() ? 1 : 0)
                 .description("1 while the provider rejects the vendor's client credentials (global incident)")
+                .register(registry);
+        this.rotationExposure = Timer.builder("gateway.refresh.rotation.exposure")
+                .description("From reading a refresh answer to having its new refresh token committed: the only window "
+                        + "in which a crash of this process loses it")
+                .publishPercentiles(0.5, 0.99, 0.999).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
         FunctionCounter.builder("gateway.audit.token.access.dropped", recorder, TokenAccessRecorder::dropped)
                 .description("Token access records the database refused for their data (each one logged)")
@@ -183,6 +192,9 @@ public class GatewayMetrics {
      */
     void refreshAttempted(@Observes GrantRefresher.Attempted attempt) {
         refreshAttempt(attempt.trigger(), attempt.outcome(), attempt.nanos());
+        if (attempt.exposureNanos() >= 0) {
+            rotationExposure.record(attempt.exposureNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     private void refreshAttempt(GrantRefresher.Trigger trigger, GrantRefresher.Outcome outcome, long nanos) {

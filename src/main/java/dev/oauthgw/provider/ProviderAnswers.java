@@ -32,6 +32,18 @@ final class ProviderAnswers {
     }
 
     /**
+     * The {@code refresh_token} of a 2xx answer, read leniently (whatever else the answer holds): what must be
+     * kept before anything else can fail.
+     */
+    Optional<String> refreshToken(String body) {
+        try {
+            return Optional.ofNullable(text(json.readTree(body), "refresh_token")).filter(s -> !s.isBlank());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * A 2xx answer of the token endpoint. {@code expires_at} (Pax8) and {@code expires_in} both count:
      * the earlier one wins.
      *
@@ -54,7 +66,7 @@ final class ProviderAnswers {
         }
         Instant expiresAt = null;
         if (n.hasNonNull("expires_in") && n.get("expires_in").canConvertToLong()) {
-            expiresAt = sent.plusSeconds(n.get("expires_in").asLong());
+            expiresAt = plusSeconds(provider, sent, n.get("expires_in").asLong(), "expires_in");
         }
         String at = text(n, "expires_at");
         if (at != null) {
@@ -68,12 +80,17 @@ final class ProviderAnswers {
         }
         Optional<Instant> refreshExpiresAt = Optional.empty();
         if (n.hasNonNull("refresh_token_expires_in") && n.get("refresh_token_expires_in").canConvertToLong()) {
-            refreshExpiresAt = Optional.of(sent.plusSeconds(n.get("refresh_token_expires_in").asLong()));
+            refreshExpiresAt = Optional.of(plusSeconds(provider, sent, n.get("refresh_token_expires_in").asLong(),
+                    "refresh_token_expires_in"));
+        }
+        String scope = Optional.ofNullable(text(n, "scope")).orElse(provider.registration().scopes());
+        if (scope.length() > TokenResponse.MAX_SCOPE_LENGTH) {
+            throw malformed(provider, "a scope of " + scope.length() + " characters (at most "
+                    + TokenResponse.MAX_SCOPE_LENGTH + " are kept)");
         }
         String refresh = text(n, "refresh_token");
         return new TokenResponse(accessToken, Optional.ofNullable(refresh).filter(s -> !s.isBlank()), "Bearer",
-                expiresAt, Optional.ofNullable(text(n, "scope")).orElse(provider.registration().scopes()),
-                refreshExpiresAt);
+                expiresAt, scope, refreshExpiresAt);
     }
 
     /**
@@ -120,17 +137,38 @@ final class ProviderAnswers {
     /** {@code Retry-After} as delay-seconds or an HTTP date (never negative); null when unreadable. */
     Duration retryAfter(String value) {
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+            return Duration.ofSeconds(Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Long.parseLong(value.trim()))));
         } catch (NumberFormatException e) {
             try {
                 Instant when = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
                 Duration d = Duration.between(clock.instant(), when);
-                return d.isNegative() ? Duration.ZERO : d;
+                return d.isNegative() ? Duration.ZERO
+                        : d.compareTo(Duration.ofSeconds(MAX_RETRY_AFTER_SECONDS)) > 0
+                                ? Duration.ofSeconds(MAX_RETRY_AFTER_SECONDS) : d;
             } catch (DateTimeParseException e2) {
                 return null;
             }
         }
     }
+
+    /** {@code from + seconds}, or malformed when that is no date a database can hold (past the year 9999). */
+    private static Instant plusSeconds(RegisteredProvider provider, Instant from, long seconds, String field) {
+        try {
+            Instant t = from.plusSeconds(seconds);
+            if (t.isAfter(LATEST) || t.isBefore(EARLIEST)) {
+                throw malformed(provider, field + " out of range (" + seconds + ")");
+            }
+            return t;
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw malformed(provider, field + " out of range (" + seconds + ")");
+        }
+    }
+
+    /** A Retry-After beyond a day is taken as a day: a provider's typo must not park a grant for ever. */
+    static final long MAX_RETRY_AFTER_SECONDS = 86_400;
+
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
 
     private static ProviderException malformed(RegisteredProvider provider, String what) {
         return new ProviderException(Kind.MALFORMED_RESPONSE, 200, null,

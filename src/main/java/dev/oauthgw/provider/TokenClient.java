@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -60,7 +61,25 @@ public class TokenClient {
     }
 
     public TokenResponse refresh(RegisteredProvider provider, String refreshToken) {
-        return token(provider, "refresh_token", dialect(provider).refresh(provider, refreshToken));
+        return refresh(provider, refreshToken, rotated -> {
+        });
+    }
+
+    /**
+     * A refresh that hands the provider's new refresh token to {@code rotated} the moment a 2xx answer is read,
+     * before the rest of the answer is checked: with rotation, that token is the only valid one, so the caller
+     * can keep it even when the answer turns out unusable ({@link Kind#MALFORMED_RESPONSE}).
+     */
+    public TokenResponse refresh(RegisteredProvider provider, String refreshToken, Consumer<String> rotated) {
+        Instant sent = clock.instant();
+        HttpResponse<String> response = send(provider, dialect(provider).refresh(provider, refreshToken),
+                Endpoint.TOKEN);
+        LOG.debugf("token endpoint of %s answered %d to refresh_token", provider.name(), response.statusCode());
+        if (response.statusCode() / 100 != 2) {
+            throw failure(provider, response, Endpoint.TOKEN);
+        }
+        answers.refreshToken(response.body()).ifPresent(rotated);
+        return answers.token(provider, response.body(), sent);
     }
 
     /** The vendor's own token for an audience (client-credentials grant). */

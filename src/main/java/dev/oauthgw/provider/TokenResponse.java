@@ -14,6 +14,9 @@ import java.util.Optional;
 public record TokenResponse(String accessToken, Optional<String> refreshToken, String tokenType, Instant expiresAt,
         String scope, Optional<Instant> refreshExpiresAt) {
 
+    /** The longest scope a grant keeps ({@code partner_grant.scope} is {@code varchar(1024)}). */
+    public static final int MAX_SCOPE_LENGTH = 1024;
+
     @Override
     public String toString() {
         return "TokenResponse[tokenType=" + tokenType + ", expiresAt=" + expiresAt + ", scope=" + scope

@@ -4,6 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,10 +32,8 @@ import dev.oauthgw.provider.ProviderRegistry;
 import dev.oauthgw.provider.RegisteredProvider;
 import dev.oauthgw.provider.TokenClient;
 import dev.oauthgw.provider.TokenResponse;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.persistence.EntityManager;
 
 /**
  * Refreshes one grant, never twice at once anywhere in the cluster: callers in this JVM share one
@@ -78,33 +80,47 @@ public class GrantRefresher {
 
     /**
      * Fired (CDI, synchronously) once per {@link #refresh} that ended without an exception, for observers
-     * such as the metrics: what was asked, what came of it, how long it took.
+     * such as the metrics: what was asked, what came of it, how long it took, and {@code exposureNanos}: from
+     * reading the provider's answer to having its new refresh token committed, the only window in which a crash
+     * loses it (-1 when no new refresh token came).
      */
-    public record Attempted(Trigger trigger, Outcome outcome, long nanos) {
+    public record Attempted(Trigger trigger, Outcome outcome, long nanos, long exposureNanos) {
+    }
+
+    /** What resolving a refresh that ended without storing its answer came to. */
+    public enum Resolution {
+        /** nothing to resolve (no row, or the grant is busy elsewhere) */
+        NONE,
+        /** the kept refresh token was adopted by the grant */
+        RECOVERED,
+        /** no answer had been kept: recorded as lost, one retry at once */
+        LOST,
+        /** the row no longer fits the grant (new consent since, revoked...): dropped */
+        OBSOLETE
     }
 
     private final ConcurrentHashMap<UUID, CompletableFuture<Outcome>> inflight = new ConcurrentHashMap<>();
-    private final EntityManager em;
     private final TokenCipher cipher;
     private final TokenClient tokens;
     private final ProviderRegistry providers;
     private final GrantLifecycle lifecycle;
     private final GrantLocking locking;
+    private final RefreshAttempts attempts;
     private final RefreshConfig config;
     private final RateBudget budget;
     private final ProviderIncidents incidents;
     private final Event<Attempted> attempted;
     private final Clock clock;
 
-    public GrantRefresher(EntityManager em, TokenCipher cipher, TokenClient tokens, ProviderRegistry providers,
-            GrantLifecycle lifecycle, GrantLocking locking, RefreshConfig config, RateBudget budget,
-            ProviderIncidents incidents, Event<Attempted> attempted, Clock clock) {
-        this.em = em;
+    public GrantRefresher(TokenCipher cipher, TokenClient tokens, ProviderRegistry providers,
+            GrantLifecycle lifecycle, GrantLocking locking, RefreshAttempts attempts, RefreshConfig config,
+            RateBudget budget, ProviderIncidents incidents, Event<Attempted> attempted, Clock clock) {
         this.cipher = cipher;
         this.tokens = tokens;
         this.providers = providers;
         this.lifecycle = lifecycle;
         this.locking = locking;
+        this.attempts = attempts;
         this.config = config;
         this.budget = budget;
         this.incidents = incidents;
@@ -143,18 +159,104 @@ public class GrantRefresher {
     }
 
     /**
-     * Refreshes when {@code needed} holds for the grant as read under its row lock.
+     * Refreshes when {@code needed} holds for the grant as read under its row lock. A refresh of this grant that
+     * ended without storing its answer is resolved first ({@link #resolveAbandoned}); an answer that cannot be
+     * stored (the commit fails, the transaction times out) is resolved at once, so its new refresh token is kept.
      *
      * @throws GrantLocking.Busy when another refresh (or change) of the grant holds it longer than {@code lockWait}
      */
     public Outcome refresh(UUID grantId, Predicate<Grant> needed, Trigger trigger, Duration lockWait) {
         long startedNanos = System.nanoTime();
-        Outcome o = locking.inTransaction(lockWait, () -> attempt(grantId, needed, trigger));
-        attempted.fire(new Attempted(trigger, o, System.nanoTime() - startedNanos));
+        if (attempts.exists(grantId)) {
+            resolveAbandoned(grantId, lockWait, null);
+        }
+        long[] exposure = { -1 };
+        Outcome o;
+        try {
+            o = locking.inTransaction(lockWait, () -> attempt(grantId, needed, trigger, exposure));
+        } catch (RefreshAttempts.Pending e) {
+            // an attempt was abandoned between our check and our lock: resolve it, then refresh once more
+            resolveAbandoned(grantId, lockWait, null);
+            o = locking.inTransaction(lockWait, () -> attempt(grantId, needed, trigger, exposure));
+        } catch (GrantLocking.Busy e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // e.g. the commit failed or the transaction timed out after the provider answered: whatever the
+            // answer left in refresh_attempt is resolved now, so that its new refresh token is not lost
+            try {
+                Resolution r = resolveAbandoned(grantId, lockWait,
+                        "the provider's answer could not be stored: " + e.getMessage());
+                if (r != Resolution.NONE) {
+                    LOG.errorf("The answer to a refresh of grant %s could not be stored (%s): %s", grantId,
+                            e.getMessage(), r);
+                }
+            } catch (RuntimeException again) {
+                LOG.errorf("Could not resolve the refresh of grant %s now (%s); the next refresh will", grantId,
+                        again.getMessage());
+            }
+            throw e;
+        }
+        attempted.fire(new Attempted(trigger, o, System.nanoTime() - startedNanos, exposure[0]));
         return o;
     }
 
-    private Outcome attempt(UUID grantId, Predicate<Grant> needed, Trigger trigger) {
+    /**
+     * Resolves a refresh of the grant that ended without storing its answer (its {@code refresh_attempt} row is
+     * there while nobody holds the grant's row lock): when the provider's new refresh token was kept and the grant
+     * still holds the token that attempt presented, the grant adopts it and is due at once ({@code RECOVERED});
+     * when no answer was kept, the answer may be lost: recorded, and one retry at once ({@code LOST}); a row that
+     * no longer fits the grant is dropped ({@code OBSOLETE}).
+     *
+     * @param cause why the answer was not stored, when known (else: the process that refreshed is gone)
+     * @throws GrantLocking.Busy when the grant is locked longer than {@code lockWait} (its refresh may still run)
+     */
+    public Resolution resolveAbandoned(UUID grantId, Duration lockWait, String cause) {
+        return locking.inTransaction(lockWait, () -> {
+            Grant g = locking.lock(grantId).orElse(null);
+            Optional<RefreshAttempts.Abandoned> found = attempts.find(grantId);
+            if (found.isEmpty()) {
+                return Resolution.NONE;
+            }
+            RefreshAttempts.Abandoned a = found.get();
+            attempts.finish(grantId);
+            String why = cause != null ? cause : "the process that ran it (" + a.owner() + ") is gone";
+            if (g == null || !g.state.refreshable() || g.refreshToken == null || !presented(g, a)) {
+                LOG.warnf("Dropped an abandoned refresh of grant %s (%s): the grant has changed since (%s)", grantId,
+                        a, g == null ? "deleted" : g.state);
+                return Resolution.OBSOLETE;
+            }
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("started_at", String.valueOf(a.startedAt()));
+            facts.put("owner", a.owner());
+            facts.put("trigger", a.trigger());
+            facts.put("cause", why);
+            if (a.kept().isPresent()) {
+                facts.put("answered_at", String.valueOf(a.answeredAt()));
+                String message = "A refresh started at " + a.startedAt() + " ended before its answer was stored ("
+                        + why + "); the new refresh token the provider sent was kept and is used";
+                LOG.warnf("Recovered the answer of an abandoned refresh for partner %s: %s", g.partnerId, message);
+                lifecycle.answerRecovered(g, a.kept().get(), message, facts);
+                return Resolution.RECOVERED;
+            }
+            String message = "A refresh started at " + a.startedAt() + " by " + a.owner() + " (" + a.trigger()
+                    + ") ended without storing the provider's answer (" + why + "); the provider may have rotated "
+                    + "the refresh token: retrying once with the stored one";
+            LOG.errorf("INCIDENT: lost refresh answer for partner %s: %s", g.partnerId, message);
+            lifecycle.answerLost(g, message, facts);
+            return Resolution.LOST;
+        });
+    }
+
+    /** Whether the grant still holds the refresh token the abandoned attempt presented. */
+    private boolean presented(Grant g, RefreshAttempts.Abandoned a) {
+        if (a.presentedSha256() == null) {
+            return true; // recorded before presented tokens were: assume it is the grant's
+        }
+        String current = cipher.open(new Sealed(g.refreshToken, g.refreshTokenKeyId), GrantService.refreshAd(g.id));
+        return MessageDigest.isEqual(a.presentedSha256(), RefreshAttempts.sha256(current));
+    }
+
+    private Outcome attempt(UUID grantId, Predicate<Grant> needed, Trigger trigger, long[] exposure) {
         Grant g = locking.lock(grantId).orElseThrow(() -> new IllegalStateException("grant " + grantId + " vanished"));
         if (!g.state.refreshable() || g.refreshToken == null || (trigger != Trigger.FORCED && !needed.test(g))) {
             return Outcome.unchanged(snapshot(g));
@@ -173,22 +275,35 @@ public class GrantRefresher {
         RegisteredProvider provider = providers.get(g.registration);
         String refreshToken = cipher.open(new Sealed(g.refreshToken, g.refreshTokenKeyId),
                 GrantService.refreshAd(g.id));
-        markInFlight(g.id, clock.instant(), trigger);
+        attempts.start(g.id, clock.instant(), OWNER, trigger.name(), refreshToken);
+        Sealed[] kept = { null };
         TokenResponse answer;
         try {
-            answer = tokens.refresh(provider, refreshToken);
+            answer = tokens.refresh(provider, refreshToken, rotated -> {
+                // the only valid refresh token from now on: durable before anything else can fail
+                long read = System.nanoTime();
+                Sealed sealed = cipher.seal(rotated, GrantService.refreshAd(g.id));
+                try {
+                    attempts.keep(g.id, sealed, clock.instant());
+                    exposure[0] = System.nanoTime() - read;
+                } catch (RuntimeException e) {
+                    LOG.errorf("Could not keep the new refresh token of partner %s on its own (%s); it is stored with "
+                            + "the answer", g.partnerId, e.getMessage());
+                }
+                kept[0] = sealed;
+            });
         } catch (ProviderException e) {
-            recordFailure(g, e, trigger);
-            clearInFlight(g.id);
+            recordFailure(g, e, trigger, kept[0]);
+            attempts.finish(g.id);
             return new Outcome(snapshot(g), true, e, g.refreshDueAt, Held.NO);
         }
         lifecycle.refreshed(g, answer, trigger.name());
-        clearInFlight(g.id);
+        attempts.finish(g.id);
         incidents.resolve(g.registration);
         return new Outcome(snapshot(g), true, null, null, Held.NO);
     }
 
-    private void recordFailure(Grant g, ProviderException e, Trigger trigger) {
+    private void recordFailure(Grant g, ProviderException e, Trigger trigger, Sealed keptRefreshToken) {
         Instant now = clock.instant();
         RefreshOutcome outcome = RefreshOutcome.of(e.kind());
         Instant next = switch (outcome) {
@@ -197,7 +312,11 @@ public class GrantRefresher {
             default -> RetryPolicy.of(config).nextAttempt(g.refreshFailures + 1, g.accessExpiresAt, now, e.retryAfter(),
                     ThreadLocalRandom.current());
         };
-        GrantState state = lifecycle.refreshFailed(g, outcome, e.getMessage(), next, trigger.name());
+        boolean deadAfterLostAnswer = outcome == RefreshOutcome.INVALID_GRANT
+                && g.lastRefreshOutcome == RefreshOutcome.ANSWER_LOST;
+        String error = deadAfterLostAnswer ? e.getMessage() + " (the retry after a lost refresh answer: the provider "
+                + "had rotated the refresh token)" : e.getMessage();
+        GrantState state = lifecycle.refreshFailed(g, outcome, error, next, trigger.name(), keptRefreshToken);
         switch (outcome) {
             case INVALID_GRANT -> LOG.warnf(
                     "Grant of partner %s is dead at the provider (invalid_grant): re-authorization required", g.partnerId);
@@ -212,20 +331,6 @@ public class GrantRefresher {
                 }
             }
         }
-    }
-
-    private void markInFlight(UUID grantId, Instant started, Trigger trigger) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "insert into refresh_attempt (grant_id, started_at, owner, trigger) values (?1, ?2, ?3, ?4) "
-                        + "on conflict (grant_id) do update set started_at = excluded.started_at, "
-                        + "owner = excluded.owner, trigger = excluded.trigger")
-                .setParameter(1, grantId).setParameter(2, started).setParameter(3, OWNER)
-                .setParameter(4, trigger.name()).executeUpdate());
-    }
-
-    private void clearInFlight(UUID grantId) {
-        em.createNativeQuery("delete from refresh_attempt where grant_id = ?1").setParameter(1, grantId)
-                .executeUpdate();
     }
 
     private GrantSnapshot snapshot(Grant g) {

@@ -18,7 +18,6 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 import dev.oauthgw.grant.Grant;
-import dev.oauthgw.grant.GrantLifecycle;
 import dev.oauthgw.grant.GrantLocking;
 import dev.oauthgw.grant.GrantState;
 import dev.oauthgw.refresh.GrantRefresher.Held;
@@ -54,18 +53,18 @@ public class RefreshScheduler {
     private final GrantRefresher refresher;
     private final ProviderIncidents incidents;
     private final RateBudget budget;
-    private final GrantLifecycle lifecycle;
+    private final RefreshAttempts attempts;
     private final RefreshConfig config;
     private final Clock clock;
     private ExecutorService workers;
 
     public RefreshScheduler(EntityManager em, GrantRefresher refresher, ProviderIncidents incidents, RateBudget budget,
-            GrantLifecycle lifecycle, RefreshConfig config, Clock clock) {
+            RefreshAttempts attempts, RefreshConfig config, Clock clock) {
         this.em = em;
         this.refresher = refresher;
         this.incidents = incidents;
         this.budget = budget;
-        this.lifecycle = lifecycle;
+        this.attempts = attempts;
         this.config = config;
         this.clock = clock;
     }
@@ -186,54 +185,24 @@ public class RefreshScheduler {
     }
 
     /**
-     * A {@code refresh_attempt} older than the limit whose grant is not locked belongs to a refresh that
-     * ended without storing the provider's answer (process died, commit failed). The provider may have
-     * rotated the refresh token: an incident, logged and shown in the grant's state, never dropped.
-     * The grant keeps serving its current access token; its next refresh tells whether the stored refresh
-     * token still works.
+     * Refreshes that ended without storing their answer (a {@code refresh_attempt} older than the limit whose grant
+     * nobody holds): resolved through {@link GrantRefresher#resolveAbandoned} (the kept refresh token adopted, or
+     * the answer recorded as lost and retried once). A grant still locked is still being refreshed: left alone.
+     *
+     * @return how many were resolved (recovered or lost)
      */
     public int detectLostAnswers() {
-        Instant cutoff = clock.instant().minus(config.answerLostAfter());
-        @SuppressWarnings("unchecked")
-        List<Object[]> stale = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "select grant_id, started_at, owner, trigger from refresh_attempt where started_at < ?1",
-                Object[].class).setParameter(1, cutoff).getResultList());
-        int lost = 0;
-        for (Object[] row : stale) {
-            UUID grantId = (UUID) row[0];
-            boolean flagged = QuarkusTransaction.requiringNew().call(() -> flagIfAbandoned(grantId, row));
-            if (flagged) {
-                lost++;
+        int resolved = 0;
+        for (UUID grantId : attempts.startedBefore(clock.instant().minus(config.answerLostAfter()))) {
+            try {
+                GrantRefresher.Resolution r = refresher.resolveAbandoned(grantId, config.scheduledLockWait(), null);
+                if (r == GrantRefresher.Resolution.LOST || r == GrantRefresher.Resolution.RECOVERED) {
+                    resolved++;
+                }
+            } catch (GrantLocking.Busy e) {
+                // its refresh is still running somewhere
             }
         }
-        return lost;
-    }
-
-    private boolean flagIfAbandoned(UUID grantId, Object[] attempt) {
-        @SuppressWarnings("unchecked")
-        List<UUID> free = em.createNativeQuery("select id from partner_grant where id = ?1 for update skip locked",
-                UUID.class).setParameter(1, grantId).getResultList();
-        if (free.isEmpty()) {
-            // the row is locked: the refresh is still in progress somewhere, or the grant was deleted
-            boolean exists = !em.createNativeQuery("select 1 from partner_grant where id = ?1")
-                    .setParameter(1, grantId).getResultList().isEmpty();
-            if (!exists) {
-                em.createNativeQuery("delete from refresh_attempt where grant_id = ?1").setParameter(1, grantId)
-                        .executeUpdate();
-            }
-            return false;
-        }
-        Grant g = em.find(Grant.class, grantId);
-        String started = String.valueOf(attempt[1]);
-        String message = "A refresh started at " + started + " by " + attempt[2] + " (" + attempt[3]
-                + ") ended without storing the provider's answer; the provider may have rotated the refresh token";
-        LOG.errorf("INCIDENT: lost refresh answer for partner %s: %s", g.partnerId, message);
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("started_at", started);
-        facts.put("owner", String.valueOf(attempt[2]));
-        facts.put("trigger", String.valueOf(attempt[3]));
-        lifecycle.answerLost(g, message, facts);
-        em.createNativeQuery("delete from refresh_attempt where grant_id = ?1").setParameter(1, grantId).executeUpdate();
-        return true;
+        return resolved;
     }
 }

@@ -1,6 +1,7 @@
 package dev.oauthgw.grant;
 
 import static dev.oauthgw.grant.GrantChange.ANSWER_LOST;
+import static dev.oauthgw.grant.GrantChange.ANSWER_RECOVERED;
 import static dev.oauthgw.grant.GrantChange.CLIENT_REJECTED;
 import static dev.oauthgw.grant.GrantChange.CONNECTED;
 import static dev.oauthgw.grant.GrantChange.DISCONNECTED;
@@ -81,6 +82,8 @@ class GrantLifecycleTest {
             new Row(REFRESH_FAILING, ANSWER_LOST, REFRESH_FAILING, "REFRESH_ANSWER_LOST", null),
             new Row(RR, ANSWER_LOST, RR, "REFRESH_ANSWER_LOST", null),
             new Row(REVOKED, ANSWER_LOST, REVOKED, "REFRESH_ANSWER_LOST", null),
+            new Row(ACTIVE, ANSWER_RECOVERED, ACTIVE, "REFRESH_ANSWER_RECOVERED", null),
+            new Row(REFRESH_FAILING, ANSWER_RECOVERED, REFRESH_FAILING, "REFRESH_ANSWER_RECOVERED", null),
             new Row(PENDING, DISCONNECTED, REVOKED, "GRANT_DISCONNECTED", "REVOKED"),
             new Row(ACTIVE, DISCONNECTED, REVOKED, "GRANT_DISCONNECTED", "REVOKED"),
             new Row(REFRESH_FAILING, DISCONNECTED, REVOKED, "GRANT_DISCONNECTED", "REVOKED"),

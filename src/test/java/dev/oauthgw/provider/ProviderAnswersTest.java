@@ -186,4 +186,41 @@ class ProviderAnswersTest {
         assertFalse(t.toString().contains("the-access-token"));
         assertFalse(t.toString().contains("the-refresh-token"));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":4611686018427387903}",
+            "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":300000000000}",
+            "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":-99999999999999}",
+            "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token_expires_in\":9223372036854775807}" })
+    void an_expiry_no_database_can_hold_is_malformed_not_an_exception(String body) {
+        ProviderException e = assertThrows(ProviderException.class, () -> answers.token(provider, body, NOW));
+        assertEquals(Kind.MALFORMED_RESPONSE, e.kind());
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+    }
+
+    @Test
+    void a_scope_longer_than_a_grant_keeps_is_malformed() {
+        String scope = "x".repeat(TokenResponse.MAX_SCOPE_LENGTH + 1);
+        ProviderException e = assertThrows(ProviderException.class, () -> answers.token(provider,
+                "{\"access_token\":\"a\",\"expires_in\":60,\"scope\":\"" + scope + "\"}", NOW));
+        assertEquals(Kind.MALFORMED_RESPONSE, e.kind());
+        assertEquals("a", answers.token(provider, "{\"access_token\":\"a\",\"expires_in\":60,\"scope\":\""
+                + "x".repeat(TokenResponse.MAX_SCOPE_LENGTH) + "\"}", NOW).accessToken());
+    }
+
+    @Test
+    void the_new_refresh_token_is_read_from_any_2xx_answer_however_odd_the_rest() {
+        assertEquals("rt-1", answers.refreshToken("{\"refresh_token\":\"rt-1\",\"token_type\":\"mac\"}").orElseThrow());
+        assertEquals("rt-2", answers.refreshToken("{\"refresh_token\":\"rt-2\"}").orElseThrow());
+        assertTrue(answers.refreshToken("{\"access_token\":\"a\"}").isEmpty());
+        assertTrue(answers.refreshToken("{\"refresh_token\":\"  \"}").isEmpty());
+        assertTrue(answers.refreshToken("not json").isEmpty());
+    }
+
+    @Test
+    void a_retry_after_beyond_a_day_counts_as_a_day() {
+        assertEquals(Duration.ofDays(1), answers.retryAfter("999999999999"));
+        assertEquals(Duration.ofDays(1), answers.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT"));
+    }
 }

@@ -60,7 +60,7 @@ class RefreshSchedulerTest {
     @Inject
     AuditService audit;
     @Inject
-    dev.oauthgw.grant.GrantLifecycle lifecycle;
+    RefreshAttempts attempts;
     @Inject
     RefreshConfig config;
     @Inject
@@ -160,7 +160,7 @@ class RefreshSchedulerTest {
                     m.grantId());
         }
         long reuseBefore = sandboxCounters.reuseDetections();
-        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, lifecycle, config, clock);
+        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, attempts, config, clock);
         second.start(null);
         ExecutorService pool = Executors.newFixedThreadPool(10);
         AtomicBoolean load = new AtomicBoolean(true);
@@ -317,10 +317,11 @@ class RefreshSchedulerTest {
     }
 
     @Test
-    void a_refresh_whose_answer_could_not_be_stored_is_detected_and_flagged() {
+    void a_refresh_whose_answer_could_not_be_stored_keeps_the_new_refresh_token_and_the_grant_adopts_it() {
         Made m = grants("lost", 1).get(0);
         dueNow(List.of(m));
-        // the commit fails after the provider answered (and rotated the refresh token)
+        long reuse = sandboxCounters.reuseDetections();
+        // every write of the grant fails after the provider answered (and rotated the refresh token)
         db.update("create or replace function fail_grant_update() returns trigger language plpgsql as "
                 + "$$ begin raise exception 'simulated commit failure'; end $$");
         db.update("create trigger fail_grant_update before update on partner_grant for each row when (old.id = '"
@@ -329,18 +330,20 @@ class RefreshSchedulerTest {
                 GrantRefresher.Trigger.SCHEDULED, Duration.ofSeconds(1)));
         assertEquals(1, refreshes(m), "the provider did answer");
         db.update("drop trigger fail_grant_update on partner_grant");
-        assertEquals(1, db.count("select count(*) from refresh_attempt where grant_id = ?", m.grantId()));
+        assertEquals(1, db.count("select count(*) from refresh_attempt where grant_id = ? and refresh_token is not null",
+                m.grantId()), "the new refresh token was kept, sealed, on its own connection");
 
         assertEquals(0, scheduler.detectLostAnswers(), "not before the attempt is old enough");
         db.update("update refresh_attempt set started_at = now() - interval '10 minutes' where grant_id = ?", m.grantId());
         assertEquals(1, scheduler.detectLostAnswers());
-        Map<String, Object> r = row(m);
-        assertEquals("REFRESH_FAILING", r.get("state"));
-        assertEquals("ANSWER_LOST", r.get("last_refresh_outcome"));
-        assertNotNull(r.get("last_error"));
-        assertEquals(1, db.count("select count(*) from audit_event where grant_id = ? and action = 'REFRESH_ANSWER_LOST'",
+        assertEquals(1, db.count("select count(*) from audit_event where grant_id = ? and action = 'REFRESH_ANSWER_RECOVERED'",
                 m.grantId()));
         assertEquals(0, db.count("select count(*) from refresh_attempt where grant_id = ?", m.grantId()));
+        // the next refresh presents the new refresh token: the provider sees no reuse
+        scheduler.tick();
+        assertEquals(2, refreshes(m));
+        assertEquals("ACTIVE", row(m).get("state"));
+        assertEquals(reuse, sandboxCounters.reuseDetections(), "no refresh token presented twice");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.oauthgw.sandbox.authserver;
 
+import dev.oauthgw.sandbox.faults.SandboxFaults;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -37,6 +38,8 @@ public class SandboxTokenResource {
 
     @Inject
     SandboxTokenService service;
+    @Inject
+    SandboxFaults faults;
 
     @POST
     @Path("/v1/token")
@@ -57,6 +60,20 @@ public class SandboxTokenResource {
             if (t.refreshTokenExpiresIn() != null) {
                 json.put("refresh_token_expires_in", t.refreshTokenExpiresIn());
             }
+            faults.takeOddAnswer().ifPresent(odd -> {
+                switch (odd) {
+                    case NO_EXPIRY -> {
+                        json.remove("expires_in");
+                        json.remove("expires_at");
+                    }
+                    case TOKEN_TYPE -> json.put("token_type", "mac");
+                    case HUGE_EXPIRES_IN -> {
+                        json.put("expires_in", Long.MAX_VALUE / 2);
+                        json.remove("expires_at");
+                    }
+                    case LONG_SCOPE -> json.put("scope", "Manage:Pax8Data ".repeat(313).strip());
+                }
+            });
             return noStore(Response.ok(json, MediaType.APPLICATION_JSON_TYPE)).build();
         } catch (OAuthError e) {
             return e.response();

@@ -32,6 +32,34 @@ public class SandboxFaults {
     private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
     private final Set<String> invalidGrantPartners = ConcurrentHashMap.newKeySet();
     private final Set<String> rejectedClients = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger oddAnswersLeft = new AtomicInteger();
+    private volatile OddAnswer oddAnswer = OddAnswer.NO_EXPIRY;
+
+    /**
+     * A 2xx token answer that issues (and rotates) real tokens but is unusable in one way, as a buggy or changed
+     * provider might send it.
+     */
+    public enum OddAnswer {
+        /** neither {@code expires_in} nor {@code expires_at} */
+        NO_EXPIRY,
+        /** {@code token_type} other than Bearer */
+        TOKEN_TYPE,
+        /** an {@code expires_in} too large for any date */
+        HUGE_EXPIRES_IN,
+        /** a scope of 5,000 characters */
+        LONG_SCOPE
+    }
+
+    /** The next {@code times} successful token answers come back mangled as {@code kind}. */
+    public void oddAnswers(OddAnswer kind, int times) {
+        oddAnswer = kind;
+        oddAnswersLeft.set(checkTimes(times));
+    }
+
+    /** Consumes one planned odd answer, if any. */
+    public Optional<OddAnswer> takeOddAnswer() {
+        return take(oddAnswersLeft) ? Optional.of(oddAnswer) : Optional.empty();
+    }
 
     /** The next {@code times} token calls (or all, with {@link #UNTIL_CLEARED}) answer {@code status} (500-599). */
     public void failTokenEndpoint(int status, int times) {
@@ -94,6 +122,7 @@ public class SandboxFaults {
         delay.set(Duration.ZERO);
         invalidGrantPartners.clear();
         rejectedClients.clear();
+        oddAnswersLeft.set(0);
     }
 
     // --- read by the token endpoint ---------------------------------------------------------------
