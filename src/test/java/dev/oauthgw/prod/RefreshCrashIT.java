@@ -1,0 +1,260 @@
+package dev.oauthgw.prod;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.oauthgw.crypto.AssociatedData;
+import dev.oauthgw.crypto.EncryptedColumn;
+import dev.oauthgw.crypto.Sealed;
+import dev.oauthgw.crypto.TestCiphers;
+import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.testing.PackagedJarTest;
+
+/**
+ * The packaged jar, prod profile, killed with SIGKILL right after it read a refresh answer (the provider had
+ * already rotated the refresh token) and before it stored the answer: after a restart the grant refreshes with
+ * the new refresh token and the provider, an independent OAuth server in this test that revokes the whole family
+ * when a refresh token comes back (as Auth0 does), sees no reuse.
+ * <p>
+ * The kill lands deterministically in that window: the test holds a lock on {@code audit_event}, so the jar's
+ * transaction that would store the answer waits at its audit record, after the new refresh token was committed on
+ * its own connection.
+ */
+@PackagedJarTest
+class RefreshCrashIT {
+
+    /** An Auth0-like token endpoint: refresh-token rotation with reuse detection that revokes the family. */
+    static final class RotatingProvider implements AutoCloseable {
+        private final HttpServer server;
+        private final Map<String, String> current = new ConcurrentHashMap<>(); // family -> live refresh token
+        private final Map<String, String> family = new ConcurrentHashMap<>(); // any refresh token ever -> family
+        final AtomicInteger refreshes = new AtomicInteger();
+        final AtomicInteger reuses = new AtomicInteger();
+        private final ObjectMapper json = new ObjectMapper();
+
+        RotatingProvider() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/oauth/token", this::token);
+            server.start();
+        }
+
+        String tokenUrl() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/oauth/token";
+        }
+
+        String newFamily() {
+            String f = UUID.randomUUID().toString();
+            String rt = "rt-" + UUID.randomUUID();
+            current.put(f, rt);
+            family.put(rt, f);
+            return rt;
+        }
+
+        private void token(HttpExchange x) throws IOException {
+            JsonNode req = json.readTree(x.getRequestBody());
+            String presented = req.path("refresh_token").asText();
+            String f = family.get(presented);
+            if (!"refresh_token".equals(req.path("grant_type").asText()) || f == null) {
+                answer(x, 400, "{\"error\":\"invalid_request\"}");
+                return;
+            }
+            synchronized (this) {
+                if (!presented.equals(current.get(f))) {
+                    reuses.incrementAndGet();
+                    current.remove(f); // the whole family is dead
+                    answer(x, 403, "{\"error\":\"invalid_grant\",\"error_description\":\"reused refresh token\"}");
+                    return;
+                }
+                String next = "rt-" + UUID.randomUUID();
+                current.put(f, next);
+                family.put(next, f);
+                refreshes.incrementAndGet();
+                answer(x, 200, "{\"access_token\":\"at-" + UUID.randomUUID() + "\",\"refresh_token\":\"" + next
+                        + "\",\"token_type\":\"Bearer\",\"expires_in\":86400,\"scope\":\"Manage:Pax8Data\"}");
+            }
+        }
+
+        private static void answer(HttpExchange x, int status, String body) throws IOException {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(status, b.length);
+            try (OutputStream o = x.getResponseBody()) {
+                o.write(b);
+            }
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void a_replica_killed_after_the_provider_rotated_loses_nothing_and_the_provider_sees_no_reuse() throws Exception {
+        Map<String, String> env = ProdConfig.env();
+        try (RotatingProvider provider = new RotatingProvider();
+                Connection db = DriverManager.getConnection(env.get("QUARKUS_DATASOURCE_JDBC_URL"),
+                        env.get("QUARKUS_DATASOURCE_USERNAME"), env.get("QUARKUS_DATASOURCE_PASSWORD"))) {
+            env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false"); // the test's provider speaks plain http on loopback
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", provider.tokenUrl());
+            env.put("GATEWAY_REFRESH_TICK", "1s");
+            TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
+
+            Path log1 = Files.createTempFile("refresh-crash-1", ".log");
+            Process first = ProdConfig.launch(env, log1, 0);
+            UUID grantId;
+            String oldRefresh = provider.newFamily();
+            try {
+                ProdConfig.awaitListening(first, log1); // Flyway has migrated the schema
+                grantId = insertGrant(db, cipher, oldRefresh);
+                try (Connection blocker = DriverManager.getConnection(env.get("QUARKUS_DATASOURCE_JDBC_URL"),
+                        env.get("QUARKUS_DATASOURCE_USERNAME"), env.get("QUARKUS_DATASOURCE_PASSWORD"))) {
+                    blocker.setAutoCommit(false);
+                    blocker.createStatement().execute("lock table audit_event in share mode");
+                    update(db, "update partner_grant set refresh_due_at = now() where id = ?", grantId);
+                    await(Duration.ofSeconds(30), () -> keptTokenOf(db, grantId) != null,
+                            "the jar kept the rotated refresh token", log1);
+                    first.destroyForcibly(); // SIGKILL while its transaction waits at the audit record
+                    assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+                    blocker.rollback();
+                }
+            } finally {
+                first.destroyForcibly();
+            }
+            assertEquals(1, provider.refreshes.get(), "the provider rotated once");
+            assertEquals(0, provider.reuses.get());
+            assertEquals(oldRefresh, refreshTokenOf(db, cipher, grantId), "the answer was never stored in the grant");
+            assertNotNull(keptTokenOf(db, grantId), "but its new refresh token is in refresh_attempt, sealed");
+
+            Path log2 = Files.createTempFile("refresh-crash-2", ".log");
+            Process second = ProdConfig.launch(env, log2, 0); // the restart (or any other replica)
+            try {
+                ProdConfig.awaitListening(second, log2);
+                await(Duration.ofSeconds(30), () -> provider.refreshes.get() >= 2,
+                        "the restarted jar refreshed the grant", log2);
+                await(Duration.ofSeconds(10), () -> count(db, "select count(*) from refresh_attempt where grant_id = ?",
+                        grantId) == 0, "the abandoned attempt was resolved", log2);
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertEquals(0, provider.reuses.get(), "the provider never saw a refresh token twice");
+            assertEquals("ACTIVE", one(db, "select state from partner_grant where id = ?", grantId));
+            assertEquals(1, count(db, "select count(*) from audit_event where grant_id = ? and action = "
+                    + "'REFRESH_ANSWER_RECOVERED'", grantId));
+            String log = Files.readString(log2, StandardCharsets.UTF_8) + Files.readString(log1, StandardCharsets.UTF_8);
+            assertTrue(!log.contains(oldRefresh), "no refresh token in the logs");
+        }
+    }
+
+    private static UUID insertGrant(Connection db, TokenCipher cipher, String refreshToken) throws Exception {
+        UUID id = UUID.randomUUID();
+        String partner = "crash-" + id.toString().substring(0, 8);
+        Timestamp now = Timestamp.from(Instant.now());
+        update(db, "insert into partner (id, display_name, created_by, created_at, updated_at) values (?, ?, 'test', ?, ?)",
+                partner, "Crash Test Ltd", now, now);
+        Sealed access = cipher.seal("at-initial-" + id, ad(EncryptedColumn.GRANT_ACCESS_TOKEN, id));
+        Sealed refresh = cipher.seal(refreshToken, ad(EncryptedColumn.GRANT_REFRESH_TOKEN, id));
+        update(db, "insert into partner_grant (id, partner_id, registration, state, state_since, provider_subject, scope, "
+                + "access_token, access_token_key_id, refresh_token, refresh_token_key_id, access_expires_at, "
+                + "refresh_due_at, refresh_failures, created_at, updated_at, version) values (?, ?, 'pax8', 'ACTIVE', ?, "
+                + "'crash|1', 'Manage:Pax8Data', ?, ?, ?, ?, ?, ?, 0, ?, ?, 0)", id, partner, now,
+                access.ciphertext(), access.keyId(), refresh.ciphertext(), refresh.keyId(),
+                Timestamp.from(Instant.now().plus(Duration.ofHours(20))), Timestamp.from(Instant.now().plus(Duration.ofHours(12))),
+                now, now);
+        return id;
+    }
+
+    private static AssociatedData ad(EncryptedColumn column, UUID grantId) {
+        return column.associatedData(grantId);
+    }
+
+    private static String refreshTokenOf(Connection db, TokenCipher cipher, UUID grantId) throws Exception {
+        try (PreparedStatement ps = db.prepareStatement("select refresh_token, refresh_token_key_id from partner_grant where id = ?")) {
+            ps.setObject(1, grantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return cipher.open(new Sealed(rs.getBytes(1), rs.getInt(2)),
+                        ad(EncryptedColumn.GRANT_REFRESH_TOKEN, grantId));
+            }
+        }
+    }
+
+    private static byte[] keptTokenOf(Connection db, UUID grantId) {
+        try (PreparedStatement ps = db.prepareStatement("select refresh_token from refresh_attempt where grant_id = ?")) {
+            ps.setObject(1, grantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long count(Connection db, String sql, Object... args) {
+        return Long.parseLong(one(db, sql, args));
+    }
+
+    private static String one(Connection db, String sql, Object... args) {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(Connection db, String sql, Object... args) throws Exception {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private static void await(Duration max, BooleanSupplier done, String what, Path log) throws Exception {
+        long until = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < until) {
+            if (done.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out waiting until " + what + "; the jar's log:\n"
+                + Files.readString(log, StandardCharsets.UTF_8));
+    }
+}
