@@ -56,6 +56,10 @@ public class Grant extends PanacheEntityBase {
     @Column(name = "access_expires_at")
     public Instant accessExpiresAt;
 
+    /** How long the provider made the current access token live, in seconds, as it said when it was obtained. */
+    @Column(name = "access_lifetime_seconds")
+    public Long accessLifetimeSeconds;
+
     @Column(name = "refresh_expires_at")
     public Instant refreshExpiresAt;
 

@@ -100,6 +100,7 @@ public class GrantLifecycle {
         g.providerSubject = providerSubject;
         sealTokens(g, t, true);
         g.accessExpiresAt = t.expiresAt();
+        g.accessLifetimeSeconds = lifetimeSeconds(now, t.expiresAt());
         g.refreshExpiresAt = t.refreshExpiresAt().orElse(null);
         g.refreshDueAt = g.refreshToken == null ? null : RefreshSchedule.dueAt(g.id, now, t.expiresAt());
         g.refreshStartedAt = null;
@@ -116,6 +117,7 @@ public class GrantLifecycle {
         Instant now = clock.instant();
         sealTokens(g, t, false);
         g.accessExpiresAt = t.expiresAt();
+        g.accessLifetimeSeconds = lifetimeSeconds(now, t.expiresAt());
         t.refreshExpiresAt().ifPresent(r -> g.refreshExpiresAt = r);
         g.scope = t.scope();
         g.refreshDueAt = RefreshSchedule.dueAt(g.id, now, t.expiresAt());
@@ -225,11 +227,17 @@ public class GrantLifecycle {
     public void disconnected(Grant g, String actor, Map<String, ?> facts) {
         g.accessToken = null;
         g.accessTokenKeyId = null;
+        g.accessLifetimeSeconds = null;
         g.refreshToken = null;
         g.refreshTokenKeyId = null;
         g.refreshDueAt = null;
         g.refreshStartedAt = null;
         apply(g, GrantChange.DISCONNECTED, actor, "disconnected by an operator", facts);
+    }
+
+    /** The token's lifetime as the provider gave it, to the nearest second (the answer took a moment to arrive). */
+    static long lifetimeSeconds(Instant obtained, Instant expiresAt) {
+        return Math.max(0, Math.round(java.time.Duration.between(obtained, expiresAt).toMillis() / 1000.0));
     }
 
     /**

@@ -75,7 +75,9 @@ public class GrantRefresher {
         /** the cluster's rate budget for this minute is spent */
         BUDGET,
         /** the provider rejects the vendor's client credentials (global incident) */
-        INCIDENT
+        INCIDENT,
+        /** refreshed within the inline cooldown: callers do not get another refresh so soon */
+        COOLDOWN
     }
 
     /**
@@ -134,28 +136,22 @@ public class GrantRefresher {
      */
     public Outcome ensureValid(UUID grantId, Duration minValid, Duration lockWait) {
         Predicate<Grant> needed = g -> remaining(g).compareTo(minValid) < 0;
-        for (int round = 0; round < 2; round++) {
-            CompletableFuture<Outcome> mine = new CompletableFuture<>();
-            CompletableFuture<Outcome> leader = inflight.putIfAbsent(grantId, mine);
-            if (leader == null) {
-                try {
-                    Outcome o = refresh(grantId, needed, Trigger.INLINE, lockWait);
-                    mine.complete(o);
-                    return o;
-                } catch (RuntimeException e) {
-                    mine.completeExceptionally(e);
-                    throw e;
-                } finally {
-                    inflight.remove(grantId, mine);
-                }
-            }
-            Outcome shared = await(leader, lockWait);
-            if (shared.failure() != null || shared.held() != Held.NO || !isShort(shared.snapshot(), minValid)) {
-                return shared;
-            }
-            // the leader needed less validity than this caller: take a turn of our own
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Outcome> leader = inflight.putIfAbsent(grantId, mine);
+        if (leader != null) {
+            // one refresh for all who wait: never a turn each (the caller decides what the result serves)
+            return await(leader, lockWait);
         }
-        return refresh(grantId, needed, Trigger.INLINE, lockWait);
+        try {
+            Outcome o = refresh(grantId, needed, Trigger.INLINE, lockWait);
+            mine.complete(o);
+            return o;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inflight.remove(grantId, mine);
+        }
     }
 
     /**
@@ -266,10 +262,14 @@ public class GrantRefresher {
             // backing off after a failure: callers do not hammer a failing provider
             return new Outcome(snapshot(g), false, null, g.refreshDueAt, Held.BACKOFF);
         }
+        if (trigger == Trigger.INLINE && g.lastRefreshOutcome == RefreshOutcome.OK && g.lastRefreshAt != null
+                && g.lastRefreshAt.plus(config.inlineCooldown()).isAfter(clock.instant())) {
+            return new Outcome(snapshot(g), false, null, g.lastRefreshAt.plus(config.inlineCooldown()), Held.COOLDOWN);
+        }
         if (trigger == Trigger.INLINE && incidents.active(g.registration).isPresent()) {
             return new Outcome(snapshot(g), false, null, null, Held.INCIDENT);
         }
-        if (!budget.tryAcquire(g.registration, trigger == Trigger.SCHEDULED)) {
+        if (!budget.tryAcquire(g.registration, trigger != Trigger.INLINE)) {
             return new Outcome(snapshot(g), false, null, clock.instant().plus(budget.untilNextWindow()), Held.BUDGET);
         }
         RegisteredProvider provider = providers.get(g.registration);
@@ -336,16 +336,12 @@ public class GrantRefresher {
     private GrantSnapshot snapshot(Grant g) {
         String access = g.accessToken == null ? null
                 : cipher.open(new Sealed(g.accessToken, g.accessTokenKeyId), GrantService.accessAd(g.id));
-        return new GrantSnapshot(g.id, g.partnerId, g.state, g.stateSince, access, g.accessExpiresAt, g.scope);
+        return new GrantSnapshot(g.id, g.partnerId, g.state, g.stateSince, access, g.accessExpiresAt, g.scope,
+                g.accessLifetimeSeconds);
     }
 
     private Duration remaining(Grant g) {
         return g.accessExpiresAt == null ? Duration.ZERO : Duration.between(clock.instant(), g.accessExpiresAt);
-    }
-
-    private boolean isShort(GrantSnapshot s, Duration minValid) {
-        return s.accessExpiresAt() == null
-                || Duration.between(clock.instant(), s.accessExpiresAt()).compareTo(minValid) < 0;
     }
 
     private Outcome await(CompletableFuture<Outcome> leader, Duration wait) {

@@ -13,7 +13,7 @@ import jakarta.persistence.EntityManager;
 /**
  * The provider's rate budget for the whole cluster: every call to a token endpoint first takes a unit
  * from the current minute's row with one atomic upsert that never goes past the limit. The scheduler
- * may use its share of the budget; inline refreshes may use all of it.
+ * has its share of the budget and inline refreshes the rest, each counted apart, so neither can starve the other.
  */
 @ApplicationScoped
 public class RateBudget {
@@ -39,24 +39,40 @@ public class RateBudget {
         return o != null ? o : config.rateBudgetPerMinute();
     }
 
-    /** Takes one call from the budget; false when the (share of the) budget for this minute is spent. */
+    /**
+     * Takes one call from the budget; false when this caller's share for the minute is spent. The scheduler (and
+     * the operators' forced refreshes) share {@code scheduler-budget-share} of the limit; inline refreshes on
+     * GET /tokens have the rest, counted apart, so that callers can never take what the scheduler needs.
+     */
     public boolean tryAcquire(String registration, boolean scheduled) {
-        int limit = scheduled ? (int) Math.floor(limitPerMinute() * config.schedulerBudgetShare()) : limitPerMinute();
+        int schedulerShare = schedulerLimit();
         Instant window = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+        String column = scheduled ? "used" : "inline_used";
+        int limit = scheduled ? schedulerShare : inlineLimit();
         List<?> taken = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "insert into provider_rate_budget as b (registration, window_start, used) values (?1, ?2, 1) "
-                        + "on conflict (registration, window_start) do update set used = b.used + 1 "
-                        + "where b.used < ?3 returning b.used")
-                .setParameter(1, registration).setParameter(2, window).setParameter(3, Math.max(1, limit))
-                .getResultList());
+                "insert into provider_rate_budget as b (registration, window_start, used, inline_used) "
+                        + "values (?1, ?2, ?4, ?5) on conflict (registration, window_start) do update set "
+                        + column + " = b." + column + " + 1 where b." + column + " < ?3 returning b.used")
+                .setParameter(1, registration).setParameter(2, window).setParameter(3, limit)
+                .setParameter(4, scheduled ? 1 : 0).setParameter(5, scheduled ? 0 : 1).getResultList());
         return !taken.isEmpty();
+    }
+
+    /** Calls per minute for the scheduler and forced refreshes. */
+    public int schedulerLimit() {
+        return Math.max(1, (int) Math.floor(limitPerMinute() * config.schedulerBudgetShare()));
+    }
+
+    /** Calls per minute for inline refreshes on GET /tokens: the rest of the limit, at least one. */
+    public int inlineLimit() {
+        return Math.max(1, limitPerMinute() - schedulerLimit());
     }
 
     /** Calls taken in the current minute. */
     public int usedThisMinute(String registration) {
         Instant window = clock.instant().truncatedTo(ChronoUnit.MINUTES);
         List<?> r = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "select used from provider_rate_budget where registration = ?1 and window_start = ?2")
+                "select used + inline_used from provider_rate_budget where registration = ?1 and window_start = ?2")
                 .setParameter(1, registration).setParameter(2, window).getResultList());
         return r.isEmpty() ? 0 : ((Number) r.get(0)).intValue();
     }

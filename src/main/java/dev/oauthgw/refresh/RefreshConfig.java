@@ -37,6 +37,13 @@ public interface RefreshConfig {
     @WithDefault("PT0.1S")
     Duration scheduledLockWait();
 
+    /**
+     * A grant refreshed this recently (successfully) is not refreshed again inline: GET /tokens callers asking for
+     * more validity than it has get the 503, so that no caller can turn /tokens into a flood of provider calls.
+     */
+    @WithDefault("PT60S")
+    Duration inlineCooldown();
+
     /** A refresh_attempt older than this whose grant is not locked lost its answer: an incident. */
     @WithDefault("PT2M")
     Duration answerLostAfter();

@@ -36,10 +36,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class TokenService {
 
     private static final String READ = "select g.id, g.state, g.state_since, g.access_token, g.access_token_key_id, "
-            + "g.access_expires_at, g.scope from partner_grant g where g.partner_id = ?";
+            + "g.access_expires_at, g.scope, g.access_lifetime_seconds from partner_grant g where g.partner_id = ?";
 
-    /** A token to hand out. {@link #toString()} hides it. */
-    public record Served(String partnerId, String accessToken, Instant expiresAt, String scope) {
+    /**
+     * A token to hand out. {@link #toString()} hides it.
+     *
+     * @param minValidReducedTo set when the default minimum validity was more than the provider's tokens live, and
+     *                          this smaller minimum was applied instead
+     */
+    public record Served(String partnerId, String accessToken, Instant expiresAt, String scope,
+            Duration minValidReducedTo) {
         @Override
         public String toString() {
             return "Served[" + partnerId + ", expiresAt=" + expiresAt + "]";
@@ -77,18 +83,51 @@ public class TokenService {
         return d;
     }
 
-    public Served tokenFor(String partnerId, Duration minValid, String caller) {
+    /**
+     * The partner's token, valid for at least the caller's minimum ({@code asked}, else the default). A minimum
+     * above what the provider's tokens can give (their observed lifetime less a margin) is a 400 that says the
+     * most that can be served; the default is lowered to that, and {@link Served#minValidReducedTo()} says so.
+     */
+    public Served tokenFor(String partnerId, Optional<Duration> asked, String caller) {
+        Duration minValid = minValidity(asked);
         GrantSnapshot s = read(partnerId).orElseThrow(() -> noGrant(partnerId));
         checkState(s);
+        Optional<Duration> servable = s.accessLifetime().map(TokenService::servable);
+        Duration reducedTo = null;
+        if (servable.isPresent() && minValid.compareTo(servable.get()) > 0) {
+            if (asked.isPresent()) {
+                throw GatewayException.badRequest("min_valid " + minValid + " is more than this partner's tokens can "
+                        + "give: the provider's tokens live " + s.accessLifetime().get() + ", so the most that can be "
+                        + "served is " + servable.get() + ".").with("max_min_valid", servable.get().toString());
+            }
+            minValid = servable.get();
+            reducedTo = minValid;
+        }
         if (validFor(s).compareTo(minValid) < 0) {
-            s = refreshInline(s, minValid);
+            s = refreshInline(s, minValid, reducedTo == null);
         }
         recorder.record(new TokenAccessRecorder.Access(clock.instant(), caller, partnerId, s.grantId(),
                 RequestIds.current(), s.accessExpiresAt(), "partner"));
-        return new Served(partnerId, s.accessToken(), s.accessExpiresAt(), s.scope());
+        return new Served(partnerId, s.accessToken(), s.accessExpiresAt(), s.scope(), reducedTo);
     }
 
-    private GrantSnapshot refreshInline(GrantSnapshot stored, Duration minValid) {
+    /**
+     * The most validity a token of this lifetime can be asked for: the lifetime less a margin for the round trip
+     * and clock skew (a tenth of it, at most five minutes).
+     */
+    static Duration servable(Duration lifetime) {
+        Duration margin = Duration.ofSeconds(Math.max(1, lifetime.toSeconds() / 10));
+        if (margin.compareTo(Duration.ofMinutes(5)) > 0) {
+            margin = Duration.ofMinutes(5);
+        }
+        return lifetime.minus(margin);
+    }
+
+    /**
+     * @param strict whether the minimum is a promise (asked for, or the configured default); when the default was
+     *               lowered to what the provider gives, the freshest token still valid is served instead of a 503
+     */
+    private GrantSnapshot refreshInline(GrantSnapshot stored, Duration minValid, boolean strict) {
         GrantRefresher.Outcome o;
         try {
             o = refresher.ensureValid(stored.grantId(), minValid, config.lockWait());
@@ -97,7 +136,7 @@ public class TokenService {
         }
         GrantSnapshot now = o.snapshot();
         checkState(now);
-        if (validFor(now).compareTo(minValid) >= 0) {
+        if (validFor(now).compareTo(minValid) >= 0 || (!strict && validFor(now).compareTo(Duration.ZERO) > 0)) {
             return now;
         }
         ProviderException f = o.failure();
@@ -106,6 +145,8 @@ public class TokenService {
                     + o.backoffUntil() + ".", Duration.between(clock.instant(), o.backoffUntil()));
             case BUDGET -> throw unavailable(now, "The provider's rate budget for this minute is spent.",
                     Duration.between(clock.instant(), o.backoffUntil()));
+            case COOLDOWN -> throw unavailable(now, "This grant was refreshed moments ago; it is not refreshed again "
+                    + "before " + o.backoffUntil() + ".", Duration.between(clock.instant(), o.backoffUntil()));
             case INCIDENT -> throw unavailable(now,
                     "The provider rejects the gateway's client credentials; operators are alerted.", config.retryAfter());
             case NO -> {
@@ -165,8 +206,11 @@ public class TokenService {
                 String token = ct == null ? null
                         : cipher.open(new Sealed(ct, rs.getInt(5)), GrantService.accessAd(id));
                 Timestamp exp = rs.getTimestamp(6);
+                long lifetime = rs.getLong(8);
+                Long lifetimeSeconds = rs.wasNull() ? null : lifetime;
                 return Optional.of(new GrantSnapshot(id, partnerId, GrantState.valueOf(rs.getString(2)),
-                        rs.getTimestamp(3).toInstant(), token, exp == null ? null : exp.toInstant(), rs.getString(7)));
+                        rs.getTimestamp(3).toInstant(), token, exp == null ? null : exp.toInstant(), rs.getString(7),
+                        lifetimeSeconds));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read the grant of partner " + partnerId, e);

@@ -36,6 +36,8 @@ import jakarta.ws.rs.core.Response;
 public class TokensResource {
 
     public static final String ROLE = "tokens:read";
+    /** Set when the default minimum validity was lowered to what the provider's tokens can give. */
+    public static final String MIN_VALID_HEADER = "Gateway-Min-Valid-Applied";
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record TokenJson(String partnerId, String accessToken, String tokenType, Instant expiresAt, long expiresIn,
@@ -65,12 +67,16 @@ public class TokensResource {
         if (!allowed(partnerId)) {
             throw GatewayException.forbidden("This caller may not read tokens of partner '" + partnerId + "'.");
         }
-        Duration min = tokens.minValidity(parse(minValid));
-        Served s = tokens.tokenFor(partnerId, min, caller.name());
+        Served s = tokens.tokenFor(partnerId, parse(minValid), caller.name());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
         served.fire(new TokenServed(Duration.ofSeconds(expiresIn)));
-        return TokenResponses.noStore(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn,
+        Response r = TokenResponses.noStore(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn,
                 s.scope()));
+        if (s.minValidReducedTo() != null) {
+            // the provider's tokens live less than the default minimum: the freshest one, and the minimum applied
+            r.getHeaders().putSingle(MIN_VALID_HEADER, s.minValidReducedTo().toString());
+        }
+        return r;
     }
 
     /** Where the caller's JWT has a {@code partners} claim, only those partners. */

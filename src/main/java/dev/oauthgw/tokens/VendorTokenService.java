@@ -71,7 +71,7 @@ public class VendorTokenService {
         }
         recorder.record(new TokenAccessRecorder.Access(clock.instant(), caller, null, null, RequestIds.current(),
                 c.expiresAt, "vendor:" + name));
-        return new TokenService.Served(null, c.token, c.expiresAt, c.scope);
+        return new TokenService.Served(null, c.token, c.expiresAt, c.scope, null);
     }
 
     /** Renews every configured token that has less than a third of its lifetime left. */
