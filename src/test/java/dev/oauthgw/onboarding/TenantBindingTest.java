@@ -63,6 +63,11 @@ class TenantBindingTest {
         public BindingPolicy of(String registration) {
             return policy;
         }
+
+        @Override
+        public BindingPolicy ofDefault() {
+            return policy;
+        }
     }
 
     private static void policy(BindingPolicy p) {
