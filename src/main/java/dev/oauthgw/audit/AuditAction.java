@@ -22,5 +22,13 @@ public enum AuditAction {
     GRANT_REFRESH_FORCED,
     /** An operator disconnected a partner: tokens revoked at the provider where it can, and deleted (ops). */
     GRANT_DISCONNECTED,
+    /** A consent left the grant PENDING until an operator confirms its provider account (binding confirm-first). */
+    GRANT_AWAITING_CONFIRMATION,
+    /** An operator confirmed a PENDING grant's provider account: the partner is bound to it, the grant ACTIVE (ops). */
+    GRANT_CONFIRMED,
+    /** An operator rejected a PENDING grant's provider account: tokens revoked where possible and deleted (ops). */
+    GRANT_REJECTED,
+    /** An onboarding link was taken back: by an operator, or by a disconnect or a successful onboarding. */
+    LINK_REVOKED,
     TOKEN_SERVED
 }

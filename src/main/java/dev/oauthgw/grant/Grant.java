@@ -41,6 +41,14 @@ public class Grant extends PanacheEntityBase {
 
     public String scope;
 
+    /** The provider account (Pax8 partner id) whose tokens these are, as the identity step found it. */
+    @Column(name = "provider_account_id")
+    public String providerAccountId;
+
+    /** The account's display name, when the identity step found one (shown to the operator who confirms). */
+    @Column(name = "provider_account_name")
+    public String providerAccountName;
+
     @Column(name = "access_token")
     public byte[] accessToken;
 

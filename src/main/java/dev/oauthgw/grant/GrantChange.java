@@ -21,6 +21,17 @@ import dev.oauthgw.events.GrantEventType;
 public enum GrantChange {
     /** The partner consented for the first time. */
     CONNECTED(AuditAction.GRANT_CREATED, true, EnumSet.of(PENDING), from -> ACTIVE),
+    /**
+     * The partner consented, but the registration's binding policy wants an operator to confirm the provider
+     * account first (ADR 0010): the tokens are stored sealed and never served. From any state (a new consent
+     * replaces the tokens). No webhook: a PENDING grant is not announced.
+     */
+    AWAITING_CONFIRMATION(AuditAction.GRANT_AWAITING_CONFIRMATION, true, EnumSet.allOf(GrantState.class),
+            from -> PENDING),
+    /** An operator confirmed the PENDING grant's account: the partner is bound to it. No webhook (like onboarding). */
+    CONFIRMED(AuditAction.GRANT_CONFIRMED, false, EnumSet.of(PENDING), from -> ACTIVE),
+    /** An operator rejected the PENDING grant's account: tokens revoked where possible and deleted. Webhook REVOKED. */
+    REJECTED(AuditAction.GRANT_REJECTED, false, EnumSet.of(PENDING), from -> REVOKED),
     /** The partner consented again (onboarding or re-authorization link): new tokens replace the old. */
     RECONNECTED(AuditAction.GRANT_REPLACED, false, EnumSet.allOf(GrantState.class), from -> ACTIVE),
     /** A refresh stored new tokens; from {@code REFRESH_FAILING} this is a recovery. */
@@ -74,7 +85,7 @@ public enum GrantChange {
 
     /** Whether the change starts the grant anew (new tokens from a consent): its state's "since" restarts. */
     boolean startsAnew() {
-        return this == CONNECTED || this == RECONNECTED;
+        return this == CONNECTED || this == RECONNECTED || this == AWAITING_CONFIRMATION;
     }
 
     /**

@@ -89,15 +89,19 @@ public class GrantLifecycle {
     /**
      * The partner consented (onboarding or re-authorization): the new tokens, sealed, replace whatever the
      * grant held; refresh bookkeeping starts over. {@code g} is new (not yet persisted) or the partner's
-     * current grant, locked.
+     * current grant, locked. With {@code awaitConfirmation} the grant is PENDING until an operator confirms
+     * its provider account ({@link #confirmed}); its tokens are kept sealed, never served and not refreshed
+     * (the refresh is due at once after the confirmation; ADR 0010).
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void consented(Grant g, boolean replacing, TokenResponse t, String registration, String providerSubject,
-            String actor, Map<String, ?> facts) {
+            String accountId, String accountName, boolean awaitConfirmation, String actor, Map<String, ?> facts) {
         Instant now = clock.instant();
         g.registration = registration;
         g.scope = t.scope();
         g.providerSubject = providerSubject;
+        g.providerAccountId = accountId;
+        g.providerAccountName = accountName;
         sealTokens(g, t, true);
         g.accessExpiresAt = t.expiresAt();
         g.accessLifetimeSeconds = lifetimeSeconds(now, t.expiresAt());
@@ -107,8 +111,39 @@ public class GrantLifecycle {
         g.refreshFailures = 0;
         g.lastRefreshOutcome = null; // a new grant: earlier refresh outcomes belong to the old one
         g.lastError = null;
-        apply(g, replacing ? GrantChange.RECONNECTED : GrantChange.CONNECTED, actor,
-                replacing ? "re-authorized by the partner" : "connected by the partner", facts);
+        Map<String, Object> all = new LinkedHashMap<>();
+        if (accountId != null) {
+            all.put("provider_account_id", accountId);
+        }
+        if (accountName != null) {
+            all.put("provider_account_name", accountName);
+        }
+        if (facts != null) {
+            all.putAll(facts);
+        }
+        if (awaitConfirmation) {
+            apply(g, GrantChange.AWAITING_CONFIRMATION, actor,
+                    "consented by the partner; the provider account waits for an operator's confirmation", all);
+        } else {
+            apply(g, replacing ? GrantChange.RECONNECTED : GrantChange.CONNECTED, actor,
+                    replacing ? "re-authorized by the partner" : "connected by the partner", all);
+        }
+    }
+
+    /** An operator confirmed the PENDING grant's provider account: ACTIVE, its tokens served from now on. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void confirmed(Grant g, String actor, Map<String, ?> facts) {
+        apply(g, GrantChange.CONFIRMED, actor, "provider account confirmed by an operator", facts);
+    }
+
+    /** An operator rejected the PENDING grant's provider account: both tokens and the account dropped, REVOKED. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void rejected(Grant g, String actor, Map<String, ?> facts) {
+        dropTokens(g);
+        // the account was not the partner's: it must stay free to bind to the partner it belongs to
+        g.providerAccountId = null;
+        g.providerAccountName = null;
+        apply(g, GrantChange.REJECTED, actor, "provider account rejected by an operator", facts);
     }
 
     /** A refresh stored the provider's answer: new tokens (the old refresh token kept when none came), ACTIVE. */
@@ -225,6 +260,11 @@ public class GrantLifecycle {
     /** An operator disconnected the partner: both tokens deleted, no more refreshes, REVOKED. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void disconnected(Grant g, String actor, Map<String, ?> facts) {
+        dropTokens(g);
+        apply(g, GrantChange.DISCONNECTED, actor, "disconnected by an operator", facts);
+    }
+
+    private static void dropTokens(Grant g) {
         g.accessToken = null;
         g.accessTokenKeyId = null;
         g.accessLifetimeSeconds = null;
@@ -232,7 +272,6 @@ public class GrantLifecycle {
         g.refreshTokenKeyId = null;
         g.refreshDueAt = null;
         g.refreshStartedAt = null;
-        apply(g, GrantChange.DISCONNECTED, actor, "disconnected by an operator", facts);
     }
 
     /** The token's lifetime as the provider gave it, to the nearest second (the answer took a moment to arrive). */

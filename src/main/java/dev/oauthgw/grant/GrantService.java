@@ -32,19 +32,24 @@ public class GrantService {
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record GrantStatus(String partnerId, String registration, GrantState state, Instant stateSince,
-            String scope, String providerSubject, Instant accessExpiresAt, Instant refreshExpiresAt,
+            String scope, String providerSubject, String providerAccountId, String providerAccountName,
+            Instant accessExpiresAt, Instant refreshExpiresAt,
             Instant refreshDueAt, Instant lastRefreshAt, RefreshOutcome lastRefreshOutcome, String lastError,
             int refreshFailures, Instant createdAt, Instant updatedAt) {
         static GrantStatus of(Grant g) {
             return new GrantStatus(g.partnerId, g.registration, g.state, g.stateSince, g.scope, g.providerSubject,
-                    g.accessExpiresAt, g.refreshExpiresAt, g.refreshDueAt, g.lastRefreshAt, g.lastRefreshOutcome,
+                    g.providerAccountId, g.providerAccountName, g.accessExpiresAt, g.refreshExpiresAt, g.refreshDueAt, g.lastRefreshAt, g.lastRefreshOutcome,
                     g.lastError, g.refreshFailures, g.createdAt, g.updatedAt);
         }
     }
 
     /** What onboarding hands over once the provider answered and the partner's identity checked out. */
     public record NewGrant(String partnerId, String registration, TokenResponse tokens, String providerSubject,
-            UUID linkId) {
+            UUID linkId, String providerAccountId, String providerAccountName, boolean awaitConfirmation) {
+        public NewGrant(String partnerId, String registration, TokenResponse tokens, String providerSubject,
+                UUID linkId) {
+            this(partnerId, registration, tokens, providerSubject, linkId, null, null, false);
+        }
     }
 
     @Transactional
@@ -85,7 +90,8 @@ public class GrantService {
         if (n.linkId() != null) {
             facts.put("link_id", n.linkId().toString());
         }
-        lifecycle.consented(g, replaced, t, n.registration(), n.providerSubject(), actor, facts);
+        lifecycle.consented(g, replaced, t, n.registration(), n.providerSubject(), n.providerAccountId(),
+                n.providerAccountName(), n.awaitConfirmation(), actor, facts);
         if (!replaced) {
             g.persist();
         } // a replaced grant is dirty (new ciphertexts), so Hibernate bumps its version on flush

@@ -37,4 +37,11 @@ public class OnboardingLink extends PanacheEntityBase {
 
     @Column(name = "used_at")
     public Instant usedAt;
+
+    /** When the link was taken back (by an operator, a disconnect or another link's successful onboarding). */
+    @Column(name = "revoked_at")
+    public Instant revokedAt;
+
+    @Column(name = "revoked_by")
+    public String revokedBy;
 }

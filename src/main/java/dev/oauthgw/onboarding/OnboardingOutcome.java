@@ -14,6 +14,9 @@ public enum OnboardingOutcome {
     LINK_EXPIRED(410, "Link expired",
             "This onboarding link has expired.",
             "Ask your contact for a new onboarding link."),
+    LINK_REVOKED(410, "Link withdrawn",
+            "This onboarding link has been withdrawn and can no longer be used.",
+            "Ask your contact for a new onboarding link."),
     LINK_USED(410, "Link already used",
             "This onboarding link has already been used to connect an account.",
             "If you need to connect again, ask your contact for a new onboarding link."),
@@ -31,7 +34,10 @@ public enum OnboardingOutcome {
             "Please try again in a few minutes from your onboarding link. If it keeps failing, contact us."),
     WRONG_ACCOUNT(409, "Different Pax8 account",
             "You signed in to a different Pax8 account than the one this link was made for, so nothing was connected.",
-            "Open your onboarding link again and sign in with the right Pax8 partner account.");
+            "Open your onboarding link again and sign in with the right Pax8 partner account."),
+    AWAITING_CONFIRMATION(202, "Waiting for confirmation",
+            "Your Pax8 account is connected and waits for our team to confirm that it is the right one.",
+            "You can close this window. We will confirm the connection shortly; nothing else is needed from you.");
 
     private final int status;
     private final String title;
@@ -62,7 +68,7 @@ public enum OnboardingOutcome {
     }
 
     public boolean success() {
-        return this == SUCCESS;
+        return this == SUCCESS || this == AWAITING_CONFIRMATION;
     }
 
     static OnboardingOutcome of(OnboardingLinkService.LinkProblem p) {
@@ -70,6 +76,7 @@ public enum OnboardingOutcome {
             case INVALID -> LINK_INVALID;
             case EXPIRED -> LINK_EXPIRED;
             case USED -> LINK_USED;
+            case REVOKED -> LINK_REVOKED;
         };
     }
 }

@@ -21,10 +21,14 @@ import dev.oauthgw.crypto.AssociatedData;
 import dev.oauthgw.crypto.EncryptedColumn;
 import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.grant.Grant;
 import dev.oauthgw.grant.GrantService;
 import dev.oauthgw.onboarding.OnboardingLinkService.ActiveLink;
 import dev.oauthgw.onboarding.OnboardingLinkService.LinkRejected;
 import dev.oauthgw.partner.Partner;
+import dev.oauthgw.provider.BindingPolicies;
+import dev.oauthgw.provider.BindingPolicy;
+import dev.oauthgw.provider.BindingPolicy.Decision;
 import dev.oauthgw.provider.IdentityResolver;
 import dev.oauthgw.provider.IdentityResolver.Identity;
 import dev.oauthgw.provider.ProviderException;
@@ -35,6 +39,9 @@ import dev.oauthgw.provider.TokenResponse;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceException;
+
+import org.hibernate.exception.ConstraintViolationException;
 import jakarta.transaction.Transactional;
 
 /**
@@ -55,13 +62,15 @@ public class OnboardingService {
     private final TokenClient tokens;
     private final IdentityResolver identities;
     private final GrantService grants;
+    private final BindingPolicies bindings;
     private final TokenCipher cipher;
     private final AuditService audit;
     private final Clock clock;
 
     public OnboardingService(OnboardingConfig config, OnboardingLinkService links, ProviderRegistry providers,
-            TokenClient tokens, IdentityResolver identities, GrantService grants, TokenCipher cipher,
-            AuditService audit, Clock clock) {
+            TokenClient tokens, IdentityResolver identities, GrantService grants, BindingPolicies bindings,
+            TokenCipher cipher, AuditService audit, Clock clock) {
+        this.bindings = bindings;
         this.config = config;
         this.links = links;
         this.providers = providers;
@@ -125,11 +134,13 @@ public class OnboardingService {
     private static final class Refused extends RuntimeException {
         final OnboardingOutcome outcome;
         final String partnerName;
+        final String reason;
 
-        Refused(OnboardingOutcome outcome, String partnerName) {
+        Refused(OnboardingOutcome outcome, String partnerName, String reason) {
             super(outcome.name(), null, false, false);
             this.outcome = outcome;
             this.partnerName = partnerName;
+            this.reason = reason;
         }
     }
 
@@ -168,15 +179,15 @@ public class OnboardingService {
             failed(claimed, OnboardingOutcome.PROVIDER_FAILURE, e.getMessage());
             return new Result(OnboardingOutcome.PROVIDER_FAILURE, claimed.partnerName());
         }
+        boolean pending;
         try {
-            QuarkusTransaction.requiringNew().run(() -> complete(claimed, provider, answer, identity));
+            pending = QuarkusTransaction.requiringNew().call(() -> complete(claimed, provider, answer, identity));
         } catch (Refused r) {
-            failed(claimed, r.outcome, r.outcome == OnboardingOutcome.WRONG_ACCOUNT
-                    ? "token belongs to provider account " + identity.accountId().orElse("?")
-                    : "link " + r.outcome.name().toLowerCase());
+            failed(claimed, r.outcome, r.reason);
             return new Result(r.outcome, claimed.partnerName());
         }
-        return new Result(OnboardingOutcome.SUCCESS, claimed.partnerName());
+        return new Result(pending ? OnboardingOutcome.AWAITING_CONFIRMATION : OnboardingOutcome.SUCCESS,
+                claimed.partnerName());
     }
 
     /** Looks up and claims the state's pending authorization; commits whatever it decides. */
@@ -214,24 +225,71 @@ public class OnboardingService {
         }
     }
 
-    private void complete(Claimed c, RegisteredProvider provider, TokenResponse answer, Identity identity) {
+    /**
+     * Stores the grant if the registration's binding policy and the bindings of other partners allow it
+     * (ADR 0010); revokes the partner's other outstanding links. Refused: nothing stored.
+     *
+     * @return true when the grant waits for an operator's confirmation of its account
+     */
+    private boolean complete(Claimed c, RegisteredProvider provider, TokenResponse answer, Identity identity) {
         Partner partner = Partner.findById(c.partnerId(), LockModeType.PESSIMISTIC_WRITE);
         OnboardingLink link = OnboardingLink.findById(c.linkId(), LockModeType.PESSIMISTIC_WRITE);
         if (link.usedAt != null) {
-            throw new Refused(OnboardingOutcome.LINK_USED, partner.displayName);
+            throw new Refused(OnboardingOutcome.LINK_USED, partner.displayName, "link used");
+        }
+        if (link.revokedAt != null) {
+            throw new Refused(OnboardingOutcome.LINK_REVOKED, partner.displayName, "link revoked");
         }
         Optional<String> account = identity.accountId();
-        if (account.isPresent() && partner.providerAccountId != null
-                && !partner.providerAccountId.equals(account.get())) {
-            throw new Refused(OnboardingOutcome.WRONG_ACCOUNT, partner.displayName);
+        String seen = "token belongs to provider account " + account.orElse("?");
+        BindingPolicy policy = bindings.of(provider.name());
+        Decision decision = policy.decide(Optional.ofNullable(partner.providerAccountId), account);
+        if (decision == Decision.REFUSE) {
+            throw new Refused(OnboardingOutcome.WRONG_ACCOUNT, partner.displayName, partner.providerAccountId == null
+                    ? seen + "; binding " + policy.name().toLowerCase() + " needs the account set by an operator"
+                    : seen + ", the partner is bound to " + partner.providerAccountId);
         }
-        if (account.isPresent() && partner.providerAccountId == null) {
+        if (account.isPresent() && boundElsewhere(partner.id, provider.name(), account.get())) {
+            throw new Refused(OnboardingOutcome.WRONG_ACCOUNT, partner.displayName,
+                    seen + ", which is bound to another partner");
+        }
+        if (decision == Decision.ACCEPT && account.isPresent() && partner.providerAccountId == null) {
             partner.providerAccountId = account.get();
             partner.updatedAt = clock.instant();
         }
+        boolean pending = decision == Decision.AWAIT_CONFIRMATION;
         link.usedAt = clock.instant();
         grants.store(new GrantService.NewGrant(c.partnerId(), provider.name(), answer,
-                identity.subject().orElse(null), c.linkId()), ACTOR);
+                identity.subject().orElse(null), c.linkId(), account.orElse(null),
+                identity.accountName().orElse(null), pending), ACTOR);
+        links.revokeOutstanding(c.partnerId(), c.linkId(), ACTOR, "another link of the partner was used");
+        try {
+            Partner.flush();
+        } catch (PersistenceException e) {
+            if (accountTaken(e)) { // two partners consented with one account at the same moment
+                throw new Refused(OnboardingOutcome.WRONG_ACCOUNT, partner.displayName,
+                        seen + ", which another partner's consent bound at the same time");
+            }
+            throw e;
+        }
+        return pending;
+    }
+
+    /** Whether another partner is bound to the account, or holds a grant of it at this registration. */
+    private static boolean boundElsewhere(String partnerId, String registration, String account) {
+        return Partner.count("providerAccountId = ?1 and id <> ?2", account, partnerId) > 0
+                || Grant.count("registration = ?1 and providerAccountId = ?2 and partnerId <> ?3", registration,
+                        account, partnerId) > 0;
+    }
+
+    private static boolean accountTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConstraintViolationException cv && cv.getConstraintName() != null
+                    && cv.getConstraintName().contains("partner_grant_provider_account_uk")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void failed(Claimed c, OnboardingOutcome outcome, String reason) {

@@ -9,6 +9,8 @@ import java.util.Optional;
 import dev.oauthgw.audit.AuditAction;
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.common.GatewayException;
+import dev.oauthgw.provider.BindingPolicies;
+import dev.oauthgw.provider.BindingPolicy;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,10 +22,12 @@ public class PartnerService {
 
     private final Clock clock;
     private final AuditService audit;
+    private final BindingPolicies bindings;
 
-    public PartnerService(Clock clock, AuditService audit) {
+    public PartnerService(Clock clock, AuditService audit, BindingPolicies bindings) {
         this.clock = clock;
         this.audit = audit;
+        this.bindings = bindings;
     }
 
     public record PartnerView(String id, String displayName, String providerAccountId, Instant createdAt) {
@@ -38,11 +42,21 @@ public class PartnerService {
             throw GatewayException.conflict("partner-exists", "Partner exists",
                     "A partner with id '" + id + "' already exists.", Map.of("partner_id", id));
         }
+        String account = providerAccountId == null || providerAccountId.isBlank() ? null : providerAccountId.strip();
+        if (account == null && bindings.ofDefault() == BindingPolicy.OPERATOR_SET) {
+            throw GatewayException.badRequest("provider_account_id is required: the registration's binding is "
+                    + "operator-set (the operator names the partner's Pax8 account).");
+        }
+        if (account != null && Partner.count("providerAccountId", account) > 0) {
+            throw GatewayException.conflict("account-bound", "Provider account bound",
+                    "The provider account '" + account + "' is bound to another partner already.",
+                    Map.of("provider_account_id", account));
+        }
         Instant now = clock.instant();
         Partner p = new Partner();
         p.id = id;
         p.displayName = displayName.strip();
-        p.providerAccountId = providerAccountId == null || providerAccountId.isBlank() ? null : providerAccountId.strip();
+        p.providerAccountId = account;
         p.createdBy = actor;
         p.createdAt = now;
         p.updatedAt = now;

@@ -21,8 +21,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class IdentityResolver {
 
-    /** @param accountId the provider account (Pax8 partner id) when known; subject the consenting user when known */
-    public record Identity(Optional<String> accountId, Optional<String> subject) {
+    /**
+     * @param accountId the provider account (Pax8 partner id) when known; subject the consenting user when known;
+     *        accountName the account's display name when the token names it
+     */
+    public record Identity(Optional<String> accountId, Optional<String> subject, Optional<String> accountName) {
+        public Identity(Optional<String> accountId, Optional<String> subject) {
+            this(accountId, subject, Optional.empty());
+        }
     }
 
     private final ObjectMapper json;
@@ -45,7 +51,10 @@ public class IdentityResolver {
                                 "The access token of '" + provider.name() + "' carries no '" + cfg.claim()
                                         + "' claim naming the partner account",
                                 null, null));
-                return new Identity(Optional.of(account), subject);
+                Optional<String> name = claims.map(c -> c.path(cfg.nameClaim())).filter(JsonNode::isTextual)
+                        .map(JsonNode::asText).map(String::strip).filter(n -> !n.isEmpty())
+                        .map(n -> n.length() > 255 ? n.substring(0, 255) : n);
+                return new Identity(Optional.of(account), subject, name);
             }
             case PROBE -> {
                 probe(provider, cfg, tokens.accessToken());

@@ -69,6 +69,13 @@ public interface ProviderConfig {
         String appName();
 
         Identity identity();
+
+        /**
+         * How a consent binds the partner to its provider account (ADR 0010): {@code operator-set},
+         * {@code confirm-first} (the first consent waits for an operator) or {@code first-consent}.
+         */
+        @WithDefault("confirm-first")
+        BindingPolicy binding();
     }
 
     /** How the partner behind a new token is found. */
@@ -79,6 +86,10 @@ public interface ProviderConfig {
         /** method=claim: the access-token claim that names the partner at the provider. */
         @WithDefault("https://pax8.com/partner_id")
         String claim();
+
+        /** method=claim: the access-token claim with the account's display name, shown to the operator who confirms. */
+        @WithDefault("https://pax8.com/partner_name")
+        String nameClaim();
 
         /** method=probe: an authenticated GET that must answer 2xx with the new token. */
         Optional<URI> probeUrl();

@@ -171,6 +171,14 @@ public class TokenService {
     }
 
     private void checkState(GrantSnapshot s) {
+        if (s.state() == GrantState.PENDING) {
+            // binding confirm-first (ADR 0010): the tokens are stored, but whose they are is not confirmed yet
+            throw GatewayException.conflict("confirmation-pending", "Waiting for an operator's confirmation",
+                    "The grant of partner '" + s.partnerId() + "' is PENDING since " + s.stateSince()
+                            + ": an operator must confirm the partner's Pax8 account before its tokens are served.",
+                    Map.of("partner_id", s.partnerId(), "grant_state", s.state().name(),
+                            "state_since", s.stateSince().toString()));
+        }
         if (s.state() == GrantState.REAUTH_REQUIRED || s.state() == GrantState.REVOKED
                 || s.state() == GrantState.PENDING || s.accessToken() == null) {
             Map<String, Object> ext = new LinkedHashMap<>();

@@ -1,5 +1,8 @@
 package dev.oauthgw.grant;
 
+import static dev.oauthgw.grant.GrantChange.AWAITING_CONFIRMATION;
+import static dev.oauthgw.grant.GrantChange.CONFIRMED;
+import static dev.oauthgw.grant.GrantChange.REJECTED;
 import static dev.oauthgw.grant.GrantChange.ANSWER_LOST;
 import static dev.oauthgw.grant.GrantChange.ANSWER_RECOVERED;
 import static dev.oauthgw.grant.GrantChange.CLIENT_REJECTED;
@@ -65,6 +68,15 @@ class GrantLifecycleTest {
             new Row(null, CONNECTED, ACTIVE, "GRANT_CREATED", null),
             new Row(PENDING, CONNECTED, ACTIVE, "GRANT_CREATED", null),
             new Row(PENDING, RECONNECTED, ACTIVE, "GRANT_REPLACED", null),
+            // binding confirm-first (ADR 0010): a consent waits for an operator; PENDING is never announced
+            new Row(null, AWAITING_CONFIRMATION, PENDING, "GRANT_AWAITING_CONFIRMATION", null),
+            new Row(PENDING, AWAITING_CONFIRMATION, PENDING, "GRANT_AWAITING_CONFIRMATION", null),
+            new Row(ACTIVE, AWAITING_CONFIRMATION, PENDING, "GRANT_AWAITING_CONFIRMATION", null),
+            new Row(REFRESH_FAILING, AWAITING_CONFIRMATION, PENDING, "GRANT_AWAITING_CONFIRMATION", null),
+            new Row(RR, AWAITING_CONFIRMATION, PENDING, "GRANT_AWAITING_CONFIRMATION", null),
+            new Row(REVOKED, AWAITING_CONFIRMATION, PENDING, "GRANT_AWAITING_CONFIRMATION", null),
+            new Row(PENDING, CONFIRMED, ACTIVE, "GRANT_CONFIRMED", null),
+            new Row(PENDING, REJECTED, REVOKED, "GRANT_REJECTED", "REVOKED"),
             new Row(ACTIVE, RECONNECTED, ACTIVE, "GRANT_REPLACED", null),
             new Row(REFRESH_FAILING, RECONNECTED, ACTIVE, "GRANT_REPLACED", "RECOVERED"),
             new Row(RR, RECONNECTED, ACTIVE, "GRANT_REPLACED", "RECOVERED"),
@@ -148,7 +160,8 @@ class GrantLifecycleTest {
         Map<String, Object> grant = db.one("select state, state_since from partner_grant where id = ?", id);
         assertEquals(row.to().name(), grant.get("state"));
         Instant since = ((java.sql.Timestamp) grant.get("state_since")).toInstant();
-        boolean restarts = row.from() != row.to() || row.change() == CONNECTED || row.change() == RECONNECTED;
+        boolean restarts = row.from() != row.to() || row.change() == CONNECTED || row.change() == RECONNECTED
+                || row.change() == AWAITING_CONFIRMATION;
         assertEquals(restarts, !since.isBefore(before), "state_since " + since + " restarted: " + restarts);
 
         List<Map<String, Object>> audit = db.query("select actor, action, detail->>'from' as f, detail->>'to' as t, "

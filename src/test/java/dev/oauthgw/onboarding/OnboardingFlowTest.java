@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.crypto.DecryptionFailedException;
@@ -58,6 +59,20 @@ class OnboardingFlowTest {
     SandboxFaults sandboxFaults;
     @Inject
     SandboxCounters sandboxCounters;
+
+    /**
+     * Sandbox partners of this test alone: a Pax8 account binds to at most one partner (ADR 0010), so each
+     * test consents with accounts no other test uses.
+     */
+    String acme;
+    String globex;
+
+    @BeforeEach
+    void freshPax8Accounts() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        acme = sandboxPartners.register("acme-" + suffix, "Acme IT Services " + suffix).key();
+        globex = sandboxPartners.register("globex-" + suffix, "Globex " + suffix).key();
+    }
 
     @AfterEach
     void clearFaults() {
@@ -99,7 +114,7 @@ class OnboardingFlowTest {
         assertEquals("S256", dev.oauthgw.testing.OnboardingDriver.query(s.authorizeUri(), "code_challenge_method"));
         assertEquals("https://api.pax8.com", dev.oauthgw.testing.OnboardingDriver.query(s.authorizeUri(), "audience"));
         assertTrue(dev.oauthgw.testing.OnboardingDriver.query(s.authorizeUri(), "scope").contains("offline_access"));
-        Redirect r = consent(s, "acme", true);
+        Redirect r = consent(s, acme, true);
         Response page = callback(r, r.cookie());
         assertEquals(200, page.statusCode(), page::asString);
         assertEquals("SUCCESS", outcome(page));
@@ -117,10 +132,10 @@ class OnboardingFlowTest {
         assertFalse(new String((byte[]) row.get("refresh_token"), StandardCharsets.ISO_8859_1).contains(refresh));
         assertEquals(cipher.primaryKeyId(), row.get("access_token_key_id"));
         // the stored token is the one the sandbox issued for acme, and it works on the partner API
-        assertEquals("acme", sandboxGrants.liveAccessToken(access).orElseThrow().partnerKey());
+        assertEquals(acme, sandboxGrants.liveAccessToken(access).orElseThrow().partnerKey());
         given().auth().oauth2(access).get("/sandbox/v1/companies?size=1").then().statusCode(200);
         // learned the Pax8 account; the grant status never shows a token
-        assertEquals(sandboxPartners.find("acme").orElseThrow().pax8PartnerId(),
+        assertEquals(sandboxPartners.find(acme).orElseThrow().pax8PartnerId(),
                 db.one("select provider_account_id from partner where id = ?", partner).get("provider_account_id"));
         given().auth().oauth2(TestJwt.ops()).get("/admin/partners/" + partner + "/grant").then().statusCode(200)
                 .body("state", equalTo("ACTIVE")).body(not(containsString(access)))
@@ -137,8 +152,8 @@ class OnboardingFlowTest {
     void a_ciphertext_moved_to_another_grant_row_or_column_does_not_decrypt() {
         String a = newPartner("Mover A");
         String b = newPartner("Mover B");
-        assertEquals("SUCCESS", outcome(onboard(a, "acme")));
-        assertEquals("SUCCESS", outcome(onboard(b, "globex")));
+        assertEquals("SUCCESS", outcome(onboard(a, acme)));
+        assertEquals("SUCCESS", outcome(onboard(b, globex)));
         Map<String, Object> rowA = grantRow(a);
         db.update("update partner_grant set access_token = ?, access_token_key_id = ? where partner_id = ?",
                 rowA.get("access_token"), rowA.get("access_token_key_id"), b);
@@ -155,7 +170,7 @@ class OnboardingFlowTest {
     void consent_denied_shows_the_denied_page_and_stores_nothing() {
         String partner = newPartner("Denying Partner");
         Started s = connect(newLinkPath(partner), null);
-        Redirect r = consent(s, "acme", false);
+        Redirect r = consent(s, acme, false);
         Response page = callback(r, r.cookie());
         assertEquals(403, page.statusCode());
         assertEquals("DENIED", outcome(page));
@@ -169,7 +184,7 @@ class OnboardingFlowTest {
         String partner = newPartner("Used Link Partner");
         String link = newLinkPath(partner);
         Started s = connect(link, null);
-        Redirect r = consent(s, "acme", true);
+        Redirect r = consent(s, acme, true);
         assertEquals("SUCCESS", outcome(callback(r, r.cookie())));
 
         Response again = given().get(link);
@@ -212,7 +227,7 @@ class OnboardingFlowTest {
     void replaying_the_callback_is_refused_and_changes_nothing() {
         String partner = newPartner("Replay Partner");
         Started s = connect(newLinkPath(partner), null);
-        Redirect r = consent(s, "acme", true);
+        Redirect r = consent(s, acme, true);
         assertEquals("SUCCESS", outcome(callback(r, r.cookie())));
         Map<String, Object> before = grantRow(partner);
 
@@ -228,7 +243,7 @@ class OnboardingFlowTest {
     void a_forged_state_is_refused_with_nothing_stored() {
         String partner = newPartner("Forged State Partner");
         Started s = connect(newLinkPath(partner), null);
-        Redirect r = consent(s, "acme", true);
+        Redirect r = consent(s, acme, true);
         String code = dev.oauthgw.testing.OnboardingDriver.query(r.callback(), "code");
         Response page = given().redirects().follow(false).cookie("gw_onboarding", r.cookie())
                 .queryParam("code", code).queryParam("state", "forged-" + UUID.randomUUID())
@@ -244,7 +259,7 @@ class OnboardingFlowTest {
     void a_callback_from_another_browser_is_refused_and_the_right_browser_can_still_finish() {
         String partner = newPartner("Two Browsers Partner");
         Started s = connect(newLinkPath(partner), null);
-        Redirect r = consent(s, "acme", true);
+        Redirect r = consent(s, acme, true);
 
         Response noCookie = callback(r, null);
         assertEquals("STATE_MISMATCH", outcome(noCookie));
@@ -260,7 +275,7 @@ class OnboardingFlowTest {
     void a_replayed_authorization_code_is_refused_by_the_provider_and_nothing_is_stored() {
         String first = newPartner("Code Owner");
         Started s1 = connect(newLinkPath(first), null);
-        Redirect r1 = consent(s1, "acme", true);
+        Redirect r1 = consent(s1, acme, true);
         assertEquals("SUCCESS", outcome(callback(r1, r1.cookie())));
         String usedCode = dev.oauthgw.testing.OnboardingDriver.query(r1.callback(), "code");
 
@@ -276,10 +291,10 @@ class OnboardingFlowTest {
 
     @Test
     void the_wrong_pax8_account_is_refused_with_nothing_stored() {
-        String expected = sandboxPartners.find("acme").orElseThrow().pax8PartnerId();
+        String expected = sandboxPartners.find(acme).orElseThrow().pax8PartnerId();
         String partner = newPartner("Expecting Acme", expected);
         Started s = connect(newLinkPath(partner), null);
-        Redirect r = consent(s, "globex", true);
+        Redirect r = consent(s, globex, true);
         Response page = callback(r, r.cookie());
         assertEquals(409, page.statusCode());
         assertEquals("WRONG_ACCOUNT", outcome(page));
@@ -291,7 +306,7 @@ class OnboardingFlowTest {
     @Test
     void re_onboarding_with_another_account_than_the_first_grant_is_refused() {
         String partner = newPartner("Learned Acme");
-        assertEquals("SUCCESS", outcome(onboard(partner, "acme")));
+        assertEquals("SUCCESS", outcome(onboard(partner, acme)));
         Map<String, Object> before = grantRow(partner);
         assertEquals("WRONG_ACCOUNT", outcome(onboard(partner, "initech")));
         assertArrayEquals((byte[]) before.get("access_token"), (byte[]) grantRow(partner).get("access_token"));
@@ -300,11 +315,11 @@ class OnboardingFlowTest {
     @Test
     void onboarding_again_replaces_the_grant_atomically() {
         String partner = newPartner("Twice Partner");
-        assertEquals("SUCCESS", outcome(onboard(partner, "acme")));
+        assertEquals("SUCCESS", outcome(onboard(partner, acme)));
         Map<String, Object> first = grantRow(partner);
         String oldAccess = accessToken(first);
 
-        assertEquals("SUCCESS", outcome(onboard(partner, "acme")));
+        assertEquals("SUCCESS", outcome(onboard(partner, acme)));
         Map<String, Object> second = grantRow(partner);
         assertEquals(1, grants(partner));
         assertEquals(first.get("id"), second.get("id"));
@@ -318,7 +333,7 @@ class OnboardingFlowTest {
     void provider_failure_during_code_exchange_shows_the_failure_page() {
         String partner = newPartner("Unlucky Partner");
         Started s = connect(newLinkPath(partner), null);
-        Redirect r = consent(s, "acme", true);
+        Redirect r = consent(s, acme, true);
         sandboxFaults.failTokenEndpoint(503, 1);
         Response page = callback(r, r.cookie());
         assertEquals(502, page.statusCode());
@@ -330,7 +345,7 @@ class OnboardingFlowTest {
     void coming_back_too_late_is_refused() {
         String partner = newPartner("Slow Partner");
         Started s = connect(newLinkPath(partner), null);
-        Redirect r = consent(s, "acme", true);
+        Redirect r = consent(s, acme, true);
         db.update("update pending_authorization set expires_at = now() - interval '1 minute' where partner_id = ?",
                 partner);
         Response page = callback(r, r.cookie());

@@ -73,6 +73,8 @@ class IdentityResolverTest {
     void the_claim_names_the_pax8_partner() throws Exception {
         IdentityResolver.Identity id = identities.identify(registry.defaultProvider(), tokenFor("acme"));
         assertEquals(Optional.of(sandboxPartners.find("acme").orElseThrow().pax8PartnerId()), id.accountId());
+        assertEquals(Optional.of(sandboxPartners.find("acme").orElseThrow().name()), id.accountName(),
+                "the name the operator sees when confirming the binding");
         assertTrue(id.subject().isPresent());
     }
 

@@ -171,6 +171,66 @@ public class AdminPartnerResource {
         return actions.disconnect(id, actor());
     }
 
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AccountDecision(@Size(max = 255) String providerAccountId) {
+    }
+
+    @GET
+    @Path("/{id}/onboarding-links")
+    @Operation(summary = "List a partner's outstanding links", description = "Onboarding and re-authorization "
+            + "links that are neither used, revoked nor expired, newest first. Never a link's URL (its signature "
+            + "is not stored).")
+    @APIResponse(responseCode = "200", description = "The outstanding links")
+    @APIResponse(responseCode = "404", description = "No such partner")
+    public List<OnboardingLinkService.LinkView> outstandingLinks(@PathParam("id") String id) {
+        return links.outstanding(id);
+    }
+
+    @POST
+    @Path("/{id}/onboarding-links/{linkId}/revoke")
+    @Consumes(MediaType.WILDCARD) // no body
+    @Operation(summary = "Revoke an onboarding link", description = "The link is refused from now on (the partner's "
+            + "admin sees a 'link withdrawn' page; a Connect already under way cannot finish). 400 for a malformed "
+            + "link id, 404 for a link this partner does not have, 409 when it is used, revoked or expired "
+            + "already. Audited as LINK_REVOKED.")
+    @APIResponse(responseCode = "200", description = "The revoked link")
+    @APIResponse(responseCode = "409", description = "Not outstanding")
+    public OnboardingLinkService.LinkView revokeLink(@PathParam("id") String id, @PathParam("linkId") String linkId) {
+        return links.revoke(id, uuid(linkId, "link id"), actor());
+    }
+
+    @POST
+    @Path("/{id}/grant/confirm")
+    @Operation(summary = "Confirm a PENDING grant's provider account", description = "Binding confirm-first: "
+            + "binds the partner to the Pax8 account of its first consent and makes the grant ACTIVE (GET /tokens "
+            + "answers 409 until then). With provider_account_id, holds only if the grant still has that account. "
+            + "409 when the grant is not PENDING or the account is bound elsewhere. Audited as GRANT_CONFIRMED.")
+    @APIResponse(responseCode = "200", description = "Confirmed")
+    @APIResponse(responseCode = "409", description = "Not pending, or account conflict")
+    public GrantActionService.ConfirmResult confirm(@PathParam("id") String id, @Valid AccountDecision body) {
+        return actions.confirm(id, body == null ? null : body.providerAccountId(), actor());
+    }
+
+    @POST
+    @Path("/{id}/grant/reject")
+    @Operation(summary = "Reject a PENDING grant's provider account", description = "Like a disconnect: revokes "
+            + "the tokens at the provider where it can, deletes them and marks the grant REVOKED; the partner stays "
+            + "unbound. With provider_account_id, holds only if the grant still has that account. 409 when the "
+            + "grant is not PENDING. Audited as GRANT_REJECTED.")
+    @APIResponse(responseCode = "200", description = "Rejected")
+    @APIResponse(responseCode = "409", description = "Not pending, or account conflict")
+    public GrantActionService.RejectResult reject(@PathParam("id") String id, @Valid AccountDecision body) {
+        return actions.reject(id, body == null ? null : body.providerAccountId(), actor());
+    }
+
+    private static java.util.UUID uuid(String value, String what) {
+        try {
+            return java.util.UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.badRequest(what + " must be a UUID.");
+        }
+    }
+
     private static Duration validFor(NewLink body) {
         if (body == null || body.validFor() == null) {
             return null;

@@ -32,10 +32,11 @@ import dev.oauthgw.provider.TokenClient;
 import dev.oauthgw.refresh.GrantRefresher;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 /**
  * Operators' actions on a partner's grant, shared by the dashboard and the admin API: force a refresh,
- * create a re-authorization link, disconnect. Each is audited with the operator's identity.
+ * create a re-authorization link, disconnect, confirm or reject a PENDING grant's account. Each is audited with the operator's identity.
  */
 @ApplicationScoped
 public class GrantActionService {
@@ -50,6 +51,16 @@ public class GrantActionService {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record DisconnectResult(String partnerId, GrantState state, String revocation, String revocationError,
             boolean alreadyDisconnected) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ConfirmResult(String partnerId, GrantState state, String providerAccountId,
+            String providerAccountName) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RejectResult(String partnerId, GrantState state, String providerAccountId, String revocation,
+            String revocationError) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -159,11 +170,113 @@ public class GrantActionService {
 
     private DisconnectResult disconnectLocked(String partnerId, String actor) {
         Grant g = locking.lockOfPartner(partnerId).orElseThrow(() -> noGrant(partnerId));
+        // a disconnect also takes back every outstanding link: none may reconnect the partner behind its back
+        links.revokeOutstanding(partnerId, null, actor, "partner disconnected");
         if (g.state == GrantState.REVOKED && g.accessToken == null && g.refreshToken == null) {
             return new DisconnectResult(partnerId, g.state, "none", null, true);
         }
+        Revocation r = revokeAtProvider(g, "disconnecting");
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("registration", g.registration);
+        facts.put("revocation", r.outcome());
+        if (r.error() != null) {
+            facts.put("revocation_error", r.error());
+        }
+        lifecycle.disconnected(g, actor, facts);
+        return new DisconnectResult(partnerId, GrantState.REVOKED, r.outcome(), r.error(), false);
+    }
+
+    /**
+     * Confirms the provider account of a PENDING grant (binding confirm-first, ADR 0010): the partner is bound
+     * to the account and the grant becomes ACTIVE (audited as GRANT_CONFIRMED with the operator). With
+     * {@code expectedAccount} the confirmation holds only for the account the operator saw: a newer consent
+     * with another account in between gets 409.
+     */
+    public ConfirmResult confirm(String partnerId, String expectedAccount, String actor) {
+        try {
+            return locking.inTransaction(config.lockWait(), () -> {
+                Partner partner = Partner.findById(partnerId, LockModeType.PESSIMISTIC_WRITE);
+                if (partner == null) {
+                    throw noGrant(partnerId);
+                }
+                Grant g = locking.lockOfPartner(partnerId).orElseThrow(() -> noGrant(partnerId));
+                pendingOrConflict(g, expectedAccount);
+                if (g.providerAccountId != null) {
+                    if (partner.providerAccountId != null && !partner.providerAccountId.equals(g.providerAccountId)) {
+                        throw accountConflict(partnerId, "The partner is bound to another account ("
+                                + partner.providerAccountId + "); reject this one.");
+                    }
+                    if (Partner.count("providerAccountId = ?1 and id <> ?2", g.providerAccountId, partnerId) > 0) {
+                        throw accountConflict(partnerId, "The account " + g.providerAccountId
+                                + " is bound to another partner; reject this one.");
+                    }
+                    partner.providerAccountId = g.providerAccountId;
+                }
+                Map<String, Object> facts = new LinkedHashMap<>();
+                facts.put("provider_account_id", g.providerAccountId);
+                facts.put("provider_account_name", g.providerAccountName);
+                lifecycle.confirmed(g, actor, facts);
+                return new ConfirmResult(partnerId, g.state, g.providerAccountId, g.providerAccountName);
+            });
+        } catch (GrantLocking.Busy e) {
+            throw busy(partnerId);
+        }
+    }
+
+    /**
+     * Rejects the provider account of a PENDING grant: like a disconnect, the tokens are revoked at the
+     * provider where possible and deleted, and the grant is REVOKED (audited as GRANT_REJECTED). The partner
+     * stays unbound; a new link lets the right account consent.
+     */
+    public RejectResult reject(String partnerId, String expectedAccount, String actor) {
+        try {
+            return locking.inTransaction(config.lockWait(), () -> {
+                Grant g = locking.lockOfPartner(partnerId).orElseThrow(() -> noGrant(partnerId));
+                pendingOrConflict(g, expectedAccount);
+                Revocation r = revokeAtProvider(g, "rejecting the account of");
+                Map<String, Object> facts = new LinkedHashMap<>();
+                facts.put("provider_account_id", g.providerAccountId);
+                facts.put("provider_account_name", g.providerAccountName);
+                facts.put("revocation", r.outcome());
+                if (r.error() != null) {
+                    facts.put("revocation_error", r.error());
+                }
+                String account = g.providerAccountId;
+                lifecycle.rejected(g, actor, facts);
+                return new RejectResult(partnerId, g.state, account, r.outcome(), r.error());
+            });
+        } catch (GrantLocking.Busy e) {
+            throw busy(partnerId);
+        }
+    }
+
+    private static void pendingOrConflict(Grant g, String expectedAccount) {
+        if (g.state != GrantState.PENDING) {
+            throw GatewayException.conflict("grant-not-pending", "Grant not waiting for confirmation",
+                    "The grant of partner '" + g.partnerId + "' is " + g.state + ", not PENDING: there is nothing "
+                            + "to confirm or reject.",
+                    Map.of("partner_id", g.partnerId, "grant_state", g.state.name()));
+        }
+        if (expectedAccount != null && !expectedAccount.isBlank()
+                && !expectedAccount.strip().equals(g.providerAccountId)) {
+            throw accountConflict(g.partnerId, "The grant now holds the tokens of account " + g.providerAccountId
+                    + ", not " + expectedAccount.strip() + " (the partner consented again); look again.");
+        }
+    }
+
+    private static GatewayException accountConflict(String partnerId, String detail) {
+        return GatewayException.conflict("account-conflict", "Provider account conflict", detail,
+                Map.of("partner_id", partnerId));
+    }
+
+    private record Revocation(String outcome, String error) {
+    }
+
+    /** Revokes the grant's tokens at the provider where it can; a failure is reported, never thrown. */
+    private Revocation revokeAtProvider(Grant g, String doing) {
         String revocation;
         String revocationError = null;
+        String partnerId = g.partnerId;
         RegisteredProvider provider = providers.get(g.registration);
         if (provider.registration().revocationUrl().isEmpty()) {
             revocation = "not_supported";
@@ -184,18 +297,11 @@ public class GrantActionService {
             } catch (ProviderException e) {
                 revocation = "failed";
                 revocationError = e.getMessage();
-                LOG.warnf("Revocation at the provider failed while disconnecting partner %s (%s): %s; tokens are "
-                        + "deleted anyway", partnerId, e.kind(), e.getMessage());
+                LOG.warnf("Revocation at the provider failed while %s partner %s (%s): %s; tokens are "
+                        + "deleted anyway", doing, partnerId, e.kind(), e.getMessage());
             }
         }
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("registration", g.registration);
-        facts.put("revocation", revocation);
-        if (revocationError != null) {
-            facts.put("revocation_error", revocationError);
-        }
-        lifecycle.disconnected(g, actor, facts);
-        return new DisconnectResult(partnerId, GrantState.REVOKED, revocation, revocationError, false);
+        return new Revocation(revocation, revocationError);
     }
 
     private Grant grantOf(String partnerId) {

@@ -96,7 +96,12 @@ public class GrantQueryService {
             Instant refreshExpiresAt, Instant consentBy, Instant refreshDueAt, Instant lastRefreshAt,
             String lastRefreshOutcome, String lastError, int refreshFailures, Instant lastConsentAt,
             Instant createdAt, boolean hasTokens, List<HistoryEntry> history, List<HistoryEntry> failures,
-            List<Reader> readers) {
+            List<Reader> readers, String consentedAccountId, String consentedAccountName) {
+        /** Whether the grant waits for an operator to confirm the account of its consent (ADR 0010). */
+        public boolean pending() {
+            return state == GrantState.PENDING;
+        }
+
         public boolean refreshable() {
             return hasTokens && state.refreshable();
         }
@@ -222,7 +227,8 @@ public class GrantQueryService {
         String sql = "select g.partner_id, p.display_name, p.provider_account_id, g.registration, g.state, g.state_since, "
                 + "g.scope, g.provider_subject, g.access_expires_at, g.refresh_expires_at, g.refresh_due_at, "
                 + "g.last_refresh_at, g.last_refresh_outcome, g.last_error, g.refresh_failures, g.created_at, "
-                + "g.refresh_token is not null or g.access_token is not null "
+                + "g.refresh_token is not null or g.access_token is not null, "
+                + "g.provider_account_id, g.provider_account_name "
                 + "from partner_grant g join partner p on p.id = g.partner_id where g.partner_id = ?";
         try (Connection c = dataSource.getConnection()) {
             GrantDetail d;
@@ -247,7 +253,7 @@ public class GrantQueryService {
                             GrantState.valueOf(rs.getString(5)), instant(rs, 6), rs.getString(7), rs.getString(8),
                             instant(rs, 9), refreshExpires, consentBy, instant(rs, 11), instant(rs, 12), rs.getString(13),
                             rs.getString(14), rs.getInt(15), lastConsent, instant(rs, 16), rs.getBoolean(17),
-                            history, failures, readers(c, partnerId));
+                            history, failures, readers(c, partnerId), rs.getString(18), rs.getString(19));
                 }
             }
             return Optional.of(d);
@@ -260,7 +266,8 @@ public class GrantQueryService {
         List<HistoryEntry> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("select occurred_at, actor, action, detail::text from audit_event "
                 + "where partner_id = ? and (action in ('GRANT_CREATED', 'GRANT_REPLACED', 'GRANT_STATE_CHANGED', "
-                + "'GRANT_REFRESH_FORCED', 'GRANT_DISCONNECTED', 'LINK_CREATED', 'REFRESH_ANSWER_LOST') "
+                + "'GRANT_REFRESH_FORCED', 'GRANT_DISCONNECTED', 'LINK_CREATED', 'REFRESH_ANSWER_LOST', "
+                + "'GRANT_AWAITING_CONFIRMATION', 'GRANT_CONFIRMED', 'GRANT_REJECTED', 'LINK_REVOKED') "
                 // refreshes and failed attempts belong to the history when they changed the state
                 + "or (action in ('GRANT_REFRESHED', 'REFRESH_FAILED') and detail->>'from' <> detail->>'to')) "
                 + "order by occurred_at desc, id desc limit 100")) {
@@ -334,6 +341,15 @@ public class GrantQueryService {
             }
             case "LINK_CREATED" -> summary = Optional.ofNullable(text(d, "purpose")).orElse("").toLowerCase(Locale.ROOT)
                     + " link created, expires " + Optional.ofNullable(text(d, "expires_at")).orElse("?");
+            case "GRANT_AWAITING_CONFIRMATION", "GRANT_CONFIRMED" -> summary = Optional.ofNullable(text(d, "reason"))
+                    .orElse("") + " (account " + Optional.ofNullable(text(d, "provider_account_id")).orElse("unknown")
+                    + Optional.ofNullable(text(d, "provider_account_name")).map(n -> ", " + n).orElse("") + ")";
+            case "GRANT_REJECTED" -> summary = "account " + Optional.ofNullable(text(d, "provider_account_id"))
+                    .orElse("unknown") + " rejected; revocation at the provider: "
+                    + Optional.ofNullable(text(d, "revocation")).orElse("?");
+            case "LINK_REVOKED" -> summary = Optional.ofNullable(text(d, "purpose")).orElse("").toLowerCase(Locale.ROOT)
+                    + " link " + Optional.ofNullable(text(d, "link_id")).orElse("?") + " revoked: "
+                    + Optional.ofNullable(text(d, "reason")).orElse("");
             default -> summary = "";
         }
         return new HistoryEntry(at, actor, action, from, to, summary);

@@ -1,5 +1,9 @@
 package dev.oauthgw.ops.dashboard;
 
+import java.util.UUID;
+
+import dev.oauthgw.onboarding.OnboardingLinkService;
+import dev.oauthgw.onboarding.OnboardingLinkService.LinkView;
 import dev.oauthgw.ops.admin.GrantActionService;
 import dev.oauthgw.ops.admin.GrantQueryService;
 import dev.oauthgw.ops.signin.OpsOperator;
@@ -40,6 +44,7 @@ import jakarta.ws.rs.core.Response;
 /**
  * The grants table, a grant's page, and the operators' actions on it. Every action is a POST that
  * carries the CSRF token and comes from a confirmation page; it is audited with the operator's name.
+ * Revoking an outstanding link is the exception: a form on the grant page, as a new link undoes it.
  * Pages work without JavaScript (the only script copies a link to the clipboard).
  */
 @CsrfChecked
@@ -57,6 +62,15 @@ public class OpsGrantsResource {
     }
 
     static final Map<String, Action> ACTIONS = Map.of(
+            "confirm-account", new Action("confirm-account", "Confirm the Pax8 account",
+                    "The partner is bound to the Pax8 account shown below for good, and the grant becomes ACTIVE: "
+                            + "callers are served its tokens from now on. Confirm only if this account is the partner's.",
+                    "Confirm account", false),
+            "reject-account", new Action("reject-account", "Reject the Pax8 account",
+                    "The gateway revokes the tokens of this consent at the provider (where it supports revocation) "
+                            + "and deletes them; the grant is REVOKED and the partner stays unbound. Send the partner "
+                            + "a new link to connect the right account.",
+                    "Reject account", true),
             "refresh", new Action("refresh", "Force a refresh",
                     "The gateway asks the provider for a new access token now, with the grant's refresh token "
                             + "(which the provider rotates). Callers keep being served meanwhile.",
@@ -73,6 +87,9 @@ public class OpsGrantsResource {
 
     static final Map<String, String> NOTICES = Map.of(
             "refreshed", "Refreshed: the grant has a new access token.",
+            "confirmed", "Confirmed: the partner is bound to this Pax8 account and the grant is ACTIVE.",
+            "rejected", "Rejected: the tokens of that consent are revoked and deleted.",
+            "link-revoked", "The link is revoked: it can no longer be used.",
             "refresh-failed", "The refresh failed; see the last error below.",
             "disconnected", "Disconnected: the tokens are revoked and deleted.",
             "disconnected-revocation-failed",
@@ -85,7 +102,7 @@ public class OpsGrantsResource {
         static native TemplateInstance list(OpsPage page, GrantPage grants, String filter, List<Choice> withins,
                 String q, String within, String firstPageUrl, String nextPageUrl);
 
-        static native TemplateInstance detail(OpsPage page, GrantDetail grant);
+        static native TemplateInstance detail(OpsPage page, GrantDetail grant, List<LinkView> links);
 
         static native TemplateInstance confirm(OpsPage page, GrantDetail grant, Action action);
 
@@ -100,13 +117,15 @@ public class OpsGrantsResource {
 
     private final GrantQueryService query;
     private final GrantActionService actions;
+    private final OnboardingLinkService links;
     private final OpsCsrf csrf;
     private final SecurityIdentity identity;
 
-    public OpsGrantsResource(GrantQueryService query, GrantActionService actions, OpsCsrf csrf,
-            SecurityIdentity identity) {
+    public OpsGrantsResource(GrantQueryService query, GrantActionService actions, OnboardingLinkService links,
+            OpsCsrf csrf, SecurityIdentity identity) {
         this.query = query;
         this.actions = actions;
+        this.links = links;
         this.csrf = csrf;
         this.identity = identity;
     }
@@ -137,7 +156,8 @@ public class OpsGrantsResource {
         String notice = done == null ? null : NOTICES.get(done);
         boolean bad = done != null && (done.contains("failed"));
         String token = csrf.tokenFor(csrfCookie);
-        return page(Templates.detail(page(token, "grants", notice, bad), g), csrf, csrfCookie, token);
+        return page(Templates.detail(page(token, "grants", notice, bad), g, links.outstanding(partnerId)), csrf,
+                csrfCookie, token);
     }
 
     @GET
@@ -184,6 +204,42 @@ public class OpsGrantsResource {
             default -> "disconnected";
         };
         return backTo(partnerId, done);
+    }
+
+    @POST
+    @Path("/{partnerId}/confirm-account")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response confirmAccount(@CookieParam(OpsCsrf.COOKIE) String csrfCookie,
+            @FormParam(OpsCsrf.FIELD) String field, @FormParam("account") String account,
+            @PathParam("partnerId") String partnerId) {
+        actions.confirm(partnerId, account, operator());
+        return backTo(partnerId, "confirmed");
+    }
+
+    @POST
+    @Path("/{partnerId}/reject-account")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response rejectAccount(@CookieParam(OpsCsrf.COOKIE) String csrfCookie,
+            @FormParam(OpsCsrf.FIELD) String field, @FormParam("account") String account,
+            @PathParam("partnerId") String partnerId) {
+        actions.reject(partnerId, account, operator());
+        return backTo(partnerId, "rejected");
+    }
+
+    /** Revokes one outstanding link, straight from the grant page (a new link undoes it). */
+    @POST
+    @Path("/{partnerId}/links/{linkId}/revoke")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response revokeLink(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field,
+            @PathParam("partnerId") String partnerId, @PathParam("linkId") String linkId) {
+        UUID id;
+        try {
+            id = UUID.fromString(linkId);
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.badRequest("The link id must be a UUID.");
+        }
+        links.revoke(partnerId, id, operator());
+        return backTo(partnerId, "link-revoked");
     }
 
     @ServerExceptionMapper

@@ -40,6 +40,7 @@ public class SandboxGrants {
     static final String UNKNOWN_REFRESH_TOKEN = "Unknown or invalid refresh token.";
     static final String INVALID_CODE = "Invalid authorization code";
     static final String PARTNER_ID_CLAIM = "https://pax8.com/partner_id";
+    static final String PARTNER_NAME_CLAIM = "https://pax8.com/partner_name";
 
     private static final Pattern VERIFIER = Pattern.compile("[A-Za-z0-9._~-]{43,128}");
     private static final int PRUNE_THRESHOLD = 1_000;
@@ -395,6 +396,9 @@ public class SandboxGrants {
                 f.audience, f.clientId, scope, now, exp);
         claims.put(PARTNER_ID_CLAIM, partner != null ? partner.pax8PartnerId()
                 : SandboxPartner.derivedPartnerId(f.partnerKey));
+        if (partner != null) {
+            claims.put(PARTNER_NAME_CLAIM, partner.name());
+        }
         String accessToken = AccessTokenJwt.sign(claims);
         accessTokens.put(SandboxTokens.hash(accessToken),
                 new AccessRecord(f.id, f.clientId, f.partnerKey, f.audience, scope, exp));

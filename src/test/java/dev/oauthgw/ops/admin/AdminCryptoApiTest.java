@@ -1,5 +1,7 @@
 package dev.oauthgw.ops.admin;
 
+import dev.oauthgw.testing.OpsTestSupport;
+
 import static dev.oauthgw.testing.OnboardingDriver.newPartner;
 import static dev.oauthgw.testing.OnboardingDriver.onboard;
 import static dev.oauthgw.testing.OnboardingDriver.outcome;
@@ -21,11 +23,12 @@ class AdminCryptoApiTest {
 
     @Inject
     TokenCipher cipher;
+    @Inject
+    dev.oauthgw.sandbox.authserver.SandboxPartners sandboxPartners;
 
     @Test
     void operators_see_key_usage_and_run_the_reencryption() {
-        String partner = newPartner("Crypto API Partner");
-        assertEquals("SUCCESS", outcome(onboard(partner, "acme")));
+        String partner = OpsTestSupport.onboarded(sandboxPartners, OpsTestSupport.key(), "Crypto API Partner");
         given().auth().oauth2(TestJwt.ops()).get("/admin/crypto/keys").then().statusCode(200)
                 .body("primary_key_id", equalTo(cipher.primaryKeyId())).body("values_by_key_id", notNullValue());
         given().auth().oauth2(TestJwt.ops()).post("/admin/crypto/reencrypt").then().statusCode(200)

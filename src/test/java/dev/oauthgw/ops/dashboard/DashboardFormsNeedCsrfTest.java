@@ -33,7 +33,8 @@ class DashboardFormsNeedCsrfTest {
     Db db;
 
     @ParameterizedTest
-    @ValueSource(strings = { "refresh", "reauthorization-link", "disconnect", "../../logout" })
+    @ValueSource(strings = { "refresh", "reauthorization-link", "disconnect", "confirm-account", "reject-account",
+            "links/00000000-0000-0000-0000-000000000000/revoke", "../../logout" })
     void a_form_without_a_matching_csrf_token_is_refused_and_changes_nothing(String action) {
         String p = onboarded(sandboxPartners, key(), "Csrf Check Ltd");
         String session = OpsSignInTest.signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
