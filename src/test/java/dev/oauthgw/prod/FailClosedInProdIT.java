@@ -34,7 +34,6 @@ class FailClosedInProdIT {
     private static Process app;
     private static Path log;
     private static String base;
-    private static String management;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
@@ -42,7 +41,6 @@ class FailClosedInProdIT {
         log = Files.createTempFile("failclosed-prod", ".log");
         app = ProdConfig.launch(ProdConfig.env(), log, 0);
         base = ProdConfig.awaitListening(app, log);
-        management = ProdConfig.managementUrl(log);
     }
 
     @AfterAll
@@ -76,6 +74,7 @@ class FailClosedInProdIT {
 
     @Test
     void the_management_port_serves_health_metrics_and_openapi() throws Exception {
+        String management = ProdConfig.managementUrl(log);
         HttpResponse<String> ready = null;
         for (int i = 0; i < 60; i++) {
             ready = get(management + "/q/health/ready", null);
@@ -121,7 +120,7 @@ class FailClosedInProdIT {
     }
 
     @Test
-    void a_jwt_older_than_the_maximum_age_or_issued_for_longer_is_refused() throws Exception {
+    void a_jwt_older_than_the_maximum_age_issued_for_longer_or_without_iat_is_refused() throws Exception {
         long now = Instant.now().getEpochSecond();
         String old = ProdConfig.callerJwt("svc-old", "tokens:read", now - Duration.ofHours(25).toSeconds(), now + 300,
                 "\"partners\":[\"*\"]");
@@ -129,6 +128,8 @@ class FailClosedInProdIT {
         String longLived = ProdConfig.callerJwt("svc-long", "tokens:read", now, now + Duration.ofDays(30).toSeconds(),
                 "\"partners\":[\"*\"]");
         assertEquals(401, get(base + "/caller", longLived).statusCode());
+        String noIat = ProdConfig.callerJwt("svc-no-iat", "tokens:read", -1, now + 300, "\"partners\":[\"*\"]");
+        assertEquals(401, get(base + "/caller", noIat).statusCode(), "a JWT without iat");
         String fine = ProdConfig.callerJwt("svc-fine", "tokens:read", now - 3600, now + 3600, "\"partners\":[\"*\"]");
         assertEquals(204, get(base + "/caller", fine).statusCode());
         String output = Files.readString(log, StandardCharsets.UTF_8);

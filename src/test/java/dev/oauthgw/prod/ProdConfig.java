@@ -143,13 +143,14 @@ final class ProdConfig {
 
     /**
      * A caller JWT signed with the key whose public half {@link #env()} hands the jar (RS256, issuer and audience of
-     * the prod configuration). {@code extraClaims} is raw JSON members, e.g. {@code "partners":["*"]}, or empty.
+     * the prod configuration). {@code extraClaims} is raw JSON members, e.g. {@code "partners":["*"]}, or empty; a
+     * negative {@code issuedAt} leaves {@code iat} out.
      */
     static String callerJwt(String subject, String role, long issuedAt, long expiresAt, String extraClaims) {
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String payload = "{\"iss\":\"https://issuer.example.test\",\"aud\":\"pax8-oauth-gateway\",\"upn\":\"" + subject
-                + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + role + "\"],\"iat\":" + issuedAt + ",\"exp\":"
-                + expiresAt + (extraClaims.isEmpty() ? "" : "," + extraClaims) + "}";
+                + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + role + "\"]," + (issuedAt < 0 ? "" : "\"iat\":" + issuedAt + ",")
+                + "\"exp\":" + expiresAt + (extraClaims.isEmpty() ? "" : "," + extraClaims) + "}";
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String input = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
