@@ -18,6 +18,14 @@ public interface TokensConfig {
     @WithDefault("PT6H")
     Duration maxMinValidity();
 
+    /**
+     * A caller's JWT must carry a {@code partners} claim naming the partners whose tokens it may read ({@code *}
+     * for all); without it, GET /tokens/{partnerId} answers 403. Off (a JWT without the claim reads every partner)
+     * only in dev and tests.
+     */
+    @WithDefault("true")
+    boolean requirePartnersClaim();
+
     /** How long a caller waits for another caller's (or replica's) refresh of the same grant. */
     @WithDefault("PT15S")
     Duration lockWait();

@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Collection;
 import java.util.Optional;
 
 
@@ -16,9 +15,6 @@ import dev.oauthgw.common.GatewayException;
 import dev.oauthgw.tokens.TokenService.Served;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.event.Event;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -29,7 +25,9 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * {@code GET /tokens/{partnerId}}: a partner's access token for the vendor's internal services
- * (role {@code tokens:read}; a {@code partners} claim, where present, limits which partners).
+ * (role {@code tokens:read}; the JWT's {@code partners} claim names the partners, {@code *} for all, see
+ * {@link PartnersClaim}). The vendor's own tokens ({@link VendorTokensResource}) are not partner tokens: the
+ * claim does not apply to them.
  */
 @Path("/tokens")
 @Produces(MediaType.APPLICATION_JSON)
@@ -52,9 +50,12 @@ public class TokensResource {
     private final Caller caller;
     private final Event<TokenServed> served;
     private final Clock clock;
+    private final TokensConfig config;
 
-    public TokensResource(TokenService tokens, Caller caller, Event<TokenServed> served, Clock clock) {
+    public TokensResource(TokenService tokens, Caller caller, Event<TokenServed> served, Clock clock,
+            TokensConfig config) {
         this.tokens = tokens;
+        this.config = config;
         this.caller = caller;
         this.served = served;
         this.clock = clock;
@@ -64,8 +65,14 @@ public class TokensResource {
     @Path("/{partnerId}")
     @RolesAllowed(ROLE)
     public Response partnerToken(@PathParam("partnerId") String partnerId, @QueryParam("min_valid") String minValid) {
-        if (!allowed(partnerId)) {
-            throw GatewayException.forbidden("This caller may not read tokens of partner '" + partnerId + "'.");
+        switch (PartnersClaim.check(caller.claim(PartnersClaim.NAME), partnerId, config.requirePartnersClaim())) {
+            case ALLOWED -> {
+            }
+            case MISSING -> throw new GatewayException(403, "partners-claim-missing", "Forbidden",
+                    "This caller's JWT has no 'partners' claim. The issuer must name the partners the caller may read "
+                            + "(a list of partner ids), or '*' for all partners.");
+            case NOT_LISTED -> throw GatewayException.forbidden(
+                    "This caller may not read tokens of partner '" + partnerId + "' (not in its 'partners' claim).");
         }
         Served s = tokens.tokenFor(partnerId, parse(minValid), caller.name());
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
@@ -77,28 +84,6 @@ public class TokensResource {
             r.getHeaders().putSingle(MIN_VALID_HEADER, s.minValidReducedTo().toString());
         }
         return r;
-    }
-
-    /** Where the caller's JWT has a {@code partners} claim, only those partners. */
-    private boolean allowed(String partnerId) {
-        Object claim = caller.claim("partners");
-        if (claim == null) {
-            return true;
-        }
-        if (claim instanceof JsonArray array) {
-            return array.stream().anyMatch(v -> v.getValueType() == JsonValue.ValueType.STRING
-                    && ((JsonString) v).getString().equals(partnerId));
-        }
-        if (claim instanceof Collection<?> c) {
-            return c.stream().anyMatch(v -> partnerId.equals(String.valueOf(v).replace("\"", "")));
-        }
-        String s = claim instanceof JsonString js ? js.getString() : String.valueOf(claim);
-        for (String p : s.split("[\\s,]+")) {
-            if (p.equals(partnerId)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static Optional<Duration> parse(String minValid) {

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -27,6 +30,8 @@ final class ProdConfig {
     static final String OPS_USER = "alice";
     static final String OPS_PASSWORD = "prod-" + randomKey();
     private static final String OPS_HASH = dev.oauthgw.ops.signin.OpsPasswords.hash(OPS_PASSWORD);
+    /** Callers' JWTs: the jar verifies with the public key ({@code GATEWAY_JWT_PUBLIC_KEY_LOCATION}). */
+    private static final KeyPair JWT_KEYS = jwtKeys();
 
     private ProdConfig() {
     }
@@ -61,6 +66,8 @@ final class ProdConfig {
     static Map<String, String> properties() {
         Map<String, String> props = new LinkedHashMap<>();
         env().forEach((k, v) -> props.put(toProperty(k), v));
+        // the management interface (/q/*) on a free port too, never the shared default 9000
+        props.put("quarkus.management.port", "0");
         return props;
     }
 
@@ -84,7 +91,8 @@ final class ProdConfig {
 
     /**
      * Starts the packaged jar in the prod profile with exactly {@code env} (nothing of this JVM's QUARKUS_ or
-     * GATEWAY_ variables), output to {@code log}; port 0 picks a free one.
+     * GATEWAY_ variables), output to {@code log}; port 0 picks a free one. The management interface always takes a
+     * free port ({@link #awaitManagement} finds it).
      */
     static Process launch(Map<String, String> env, Path log, int port) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
@@ -92,7 +100,7 @@ final class ProdConfig {
             throw new IllegalStateException("package the application first (mvn verify does)");
         }
         ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=0", "-jar", jar.toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -120,25 +128,69 @@ final class ProdConfig {
         throw new AssertionError("the gateway did not start within 60 s:\n" + Files.readString(log, StandardCharsets.UTF_8));
     }
 
+    /**
+     * The management interface's base URL, {@code http://127.0.0.1:<port>}, once the jar started by {@link #launch}
+     * logged it (call after {@link #awaitListening}: the same start-up line names both ports).
+     */
+    static String managementUrl(Path log) throws IOException {
+        Matcher m = Pattern.compile("Management interface listening on http://[^:]+:(\\d+)")
+                .matcher(Files.readString(log, StandardCharsets.UTF_8));
+        if (!m.find()) {
+            throw new AssertionError("no management interface in:\n" + Files.readString(log, StandardCharsets.UTF_8));
+        }
+        return "http://127.0.0.1:" + m.group(1);
+    }
+
+    /**
+     * A caller JWT signed with the key whose public half {@link #env()} hands the jar (RS256, issuer and audience of
+     * the prod configuration). {@code extraClaims} is raw JSON members, e.g. {@code "partners":["*"]}, or empty; a
+     * negative {@code issuedAt} leaves {@code iat} out.
+     */
+    static String callerJwt(String subject, String role, long issuedAt, long expiresAt, String extraClaims) {
+        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
+        String payload = "{\"iss\":\"https://issuer.example.test\",\"aud\":\"pax8-oauth-gateway\",\"upn\":\"" + subject
+                + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + role + "\"]," + (issuedAt < 0 ? "" : "\"iat\":" + issuedAt + ",")
+                + "\"exp\":" + expiresAt + (extraClaims.isEmpty() ? "" : "," + extraClaims) + "}";
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String input = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        try {
+            Signature rsa = Signature.getInstance("SHA256withRSA");
+            rsa.initSign(JWT_KEYS.getPrivate());
+            rsa.update(input.getBytes(StandardCharsets.US_ASCII));
+            return input + "." + b64.encodeToString(rsa.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String randomKey() {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         return Base64.getEncoder().encodeToString(k);
     }
 
-    private static Path publicKeyPem() {
+    private static KeyPair jwtKeys() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048);
+            return g.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path publicKeyPem() {
+        try {
             String pem = "-----BEGIN PUBLIC KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(g.generateKeyPair().getPublic().getEncoded())
+                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(JWT_KEYS.getPublic().getEncoded())
                     + "\n-----END PUBLIC KEY-----\n";
             Path dir = Path.of("target", "prod-it");
             Files.createDirectories(dir);
             Path file = dir.resolve("jwt-public.pem").toAbsolutePath();
             Files.writeString(file, pem);
             return file;
-        } catch (IOException | NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -78,6 +82,47 @@ class ProdFailsClosedIT {
     @Test
     void refuses_to_start_without_a_jwt_verification_key() throws Exception {
         refuses("GATEWAY_JWT_PUBLIC_KEY_LOCATION", null, null, "GATEWAY_JWT_PUBLIC_KEY_LOCATION");
+    }
+
+    @Test
+    void refuses_to_start_with_a_jwt_key_location_over_plain_http() throws Exception {
+        refuses(null, "GATEWAY_JWT_PUBLIC_KEY_LOCATION", "http://keys.example.test/jwks.json",
+                "GATEWAY_JWT_PUBLIC_KEY_LOCATION must use https");
+    }
+
+    @Test
+    void refuses_to_start_in_the_dev_profile() throws Exception {
+        refuses(null, "QUARKUS_PROFILE", "dev", "runs with the prod profile only, and the active profile is dev");
+    }
+
+    /** The test profile cleans the database at start: the jar must refuse before it touches it. */
+    @Test
+    void refuses_to_start_in_the_test_profile_and_leaves_the_database_alone() throws Exception {
+        Map<String, String> env = ProdConfig.env();
+        String table = "failclosed_sentinel_" + Long.toHexString(System.nanoTime());
+        try (Connection c = connect(env); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + table + " (id int)");
+        }
+        try {
+            env.put("QUARKUS_PROFILE", "test");
+            Run run = start(env);
+            assertNotEquals(Integer.MIN_VALUE, run.exitCode(), "the application started instead of refusing:\n" + run.output());
+            assertNotEquals(0, run.exitCode(), run.output());
+            assertTrue(run.output().contains("runs with the prod profile only, and the active profile is test"), run.output());
+            assertFalse(run.output().contains("Flyway"), "Flyway ran:\n" + run.output());
+            try (Connection c = connect(env); ResultSet rs = c.getMetaData().getTables(null, null, table, null)) {
+                assertTrue(rs.next(), "the database was cleaned");
+            }
+        } finally {
+            try (Connection c = connect(env); Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + table);
+            }
+        }
+    }
+
+    private static Connection connect(Map<String, String> env) throws Exception {
+        return DriverManager.getConnection(env.get("QUARKUS_DATASOURCE_JDBC_URL"), env.get("QUARKUS_DATASOURCE_USERNAME"),
+                env.get("QUARKUS_DATASOURCE_PASSWORD"));
     }
 
     @Test

@@ -81,10 +81,11 @@ class WebhookProdIT {
         Process p = start(env, log, 0);
         try {
             String base = ProdConfig.awaitListening(p, log);
+            String management = ProdConfig.managementUrl(log);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             int ready = -1;
             for (int i = 0; i < 120 && p.isAlive() && ready != 200; i++) {
-                ready = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                ready = http.send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (ready != 200) {
                     Thread.sleep(500);
