@@ -31,7 +31,11 @@ public enum OnboardingOutcome {
             "Please try again in a few minutes from your onboarding link. If it keeps failing, contact us."),
     WRONG_ACCOUNT(409, "Different Pax8 account",
             "You signed in to a different Pax8 account than the one this link was made for, so nothing was connected.",
-            "Open your onboarding link again and sign in with the right Pax8 partner account.");
+            "Open your onboarding link again and sign in with the right Pax8 partner account."),
+    IDENTITY_UNUSABLE(422, "Pax8 account not usable",
+            "Pax8 identified your account in a way we cannot store, so nothing was connected and the access Pax8 "
+                    + "had just granted was withdrawn.",
+            "Please contact us; trying again will not help until we have looked into it.");
 
     private final int status;
     private final String title;
