@@ -73,9 +73,9 @@ public final class WebhookEndpoint {
         return url;
     }
 
-    /** The {@code X-Gateway-Signature} value for this body. */
-    public String sign(byte[] body) {
-        return WebhookSignature.header(secret, body);
+    /** The {@code X-Gateway-Signature} value for this body sent at {@code unixSeconds}. */
+    public String sign(long unixSeconds, byte[] body) {
+        return WebhookSignature.header(secret, unixSeconds, body);
     }
 
     /** Where events go, for logs: scheme and host only. */

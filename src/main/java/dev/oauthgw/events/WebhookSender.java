@@ -186,6 +186,7 @@ public class WebhookSender {
     /** One POST; never throws. The body is the stored payload, byte for byte, and that is what is signed. */
     Result send(WebhookEndpoint target, Claim claim) {
         byte[] body = claim.payload().getBytes(StandardCharsets.UTF_8);
+        long sentAt = clock.instant().getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(target.url())
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "application/json")
@@ -193,8 +194,8 @@ public class WebhookSender {
                 .header("X-Gateway-Event-Id", claim.id().toString())
                 .header("X-Gateway-Event-Type", claim.type())
                 .header("X-Gateway-Delivery-Attempt", Integer.toString(claim.attempt()))
-                .header("X-Gateway-Timestamp", Long.toString(clock.instant().getEpochSecond()))
-                .header("X-Gateway-Signature", target.sign(body))
+                .header("X-Gateway-Timestamp", Long.toString(sentAt))
+                .header("X-Gateway-Signature", target.sign(sentAt, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         try {

@@ -26,6 +26,18 @@ public interface OnboardingConfig {
     @WithDefault("PT10M")
     Duration authorizationTimeout();
 
+    /** How often each replica purges expired authorizations ({@code 10m}; {@code off} disables the job). */
+    @WithDefault("10m")
+    String purgeEvery();
+
+    /** How long an expired authorization (Connect clicked, never finished) is kept before the purge deletes it. */
+    @WithDefault("PT1H")
+    Duration pendingRetention();
+
+    /** Rows deleted per transaction by the purge. */
+    @WithDefault("500")
+    int purgeBatchSize();
+
     /** HMAC-SHA256 key for link signatures, base64 of at least 32 bytes (GATEWAY_ONBOARDING_LINK_SIGNING_KEY). */
     Optional<String> linkSigningKey();
 

@@ -37,7 +37,11 @@ public enum OnboardingOutcome {
             "Open your onboarding link again and sign in with the right Pax8 partner account."),
     AWAITING_CONFIRMATION(202, "Waiting for confirmation",
             "Your Pax8 account is connected and waits for our team to confirm that it is the right one.",
-            "You can close this window. We will confirm the connection shortly; nothing else is needed from you.");
+            "You can close this window. We will confirm the connection shortly; nothing else is needed from you."),
+    IDENTITY_UNUSABLE(422, "Pax8 account not usable",
+            "Pax8 identified your account in a way we cannot store, so nothing was connected and the access Pax8 "
+                    + "had just granted was withdrawn.",
+            "Please contact us; trying again will not help until we have looked into it.");
 
     private final int status;
     private final String title;

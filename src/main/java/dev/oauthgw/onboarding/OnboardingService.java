@@ -170,24 +170,91 @@ public class OnboardingService {
         }
         RegisteredProvider provider = providers.get(claimed.registration());
         TokenResponse answer;
-        Identity identity;
         try {
             answer = tokens.exchangeCode(provider, code, claimed.verifier());
-            identity = identities.identify(provider, answer);
         } catch (ProviderException e) {
             LOG.warnf("Onboarding of partner %s failed at the provider: %s", claimed.partnerId(), e.getMessage());
             failed(claimed, OnboardingOutcome.PROVIDER_FAILURE, e.getMessage());
             return new Result(OnboardingOutcome.PROVIDER_FAILURE, claimed.partnerName());
         }
+        // From here on the provider has issued tokens: every way out that does not store them revokes them.
+        Identity identity;
+        try {
+            identity = identities.identify(provider, answer);
+        } catch (ProviderException e) {
+            LOG.warnf("Onboarding of partner %s: the new token's identity could not be read: %s", claimed.partnerId(),
+                    e.getMessage());
+            discard(provider, answer, claimed);
+            failed(claimed, OnboardingOutcome.PROVIDER_FAILURE, e.getMessage());
+            return new Result(OnboardingOutcome.PROVIDER_FAILURE, claimed.partnerName());
+        }
+        Optional<String> unusable = unusable(identity);
+        if (unusable.isPresent()) {
+            LOG.warnf("Onboarding of partner %s refused: %s", claimed.partnerId(), unusable.get());
+            discard(provider, answer, claimed);
+            failed(claimed, OnboardingOutcome.IDENTITY_UNUSABLE, unusable.get());
+            return new Result(OnboardingOutcome.IDENTITY_UNUSABLE, claimed.partnerName());
+        }
         boolean pending;
         try {
             pending = QuarkusTransaction.requiringNew().call(() -> complete(claimed, provider, answer, identity));
         } catch (Refused r) {
+            discard(provider, answer, claimed);
             failed(claimed, r.outcome, r.reason);
             return new Result(r.outcome, claimed.partnerName());
+        } catch (RuntimeException e) {
+            discard(provider, answer, claimed);
+            throw e;
         }
         return new Result(pending ? OnboardingOutcome.AWAITING_CONFIRMATION : OnboardingOutcome.SUCCESS,
                 claimed.partnerName());
+    }
+
+    /** The longest provider account id and subject the schema holds (partner.provider_account_id, partner_grant.provider_subject). */
+    static final int MAX_IDENTITY_LENGTH = 255;
+
+    /**
+     * Why an identity cannot be stored, if it cannot: longer than its column, or with control characters.
+     * Checked before anything is written, so that an odd answer is a clear refusal instead of a failed commit.
+     */
+    static Optional<String> unusable(Identity identity) {
+        Optional<String> account = identity.accountId().flatMap(a -> problem("provider account id", a));
+        return account.isPresent() ? account : identity.subject().flatMap(s -> problem("subject", s));
+    }
+
+    private static Optional<String> problem(String what, String value) {
+        if (value.length() > MAX_IDENTITY_LENGTH) {
+            return Optional.of("the token's " + what + " is " + value.length() + " characters long (at most "
+                    + MAX_IDENTITY_LENGTH + ")");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            return Optional.of("the token's " + what + " contains control characters");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Revokes tokens the gateway obtained and will not keep, where the registration has a revocation endpoint
+     * (refresh token first: at RFC 7009 servers that ends the whole grant). Never throws: the partner admin's
+     * result page does not depend on it; a failure is logged without the token.
+     */
+    private void discard(RegisteredProvider provider, TokenResponse answer, Claimed c) {
+        boolean revoked = false;
+        try {
+            if (answer.refreshToken().isPresent()) {
+                revoked = tokens.revoke(provider, answer.refreshToken().get(), "refresh_token");
+            }
+            revoked = tokens.revoke(provider, answer.accessToken(), "access_token") || revoked;
+        } catch (RuntimeException e) {
+            LOG.warnf("Onboarding of partner %s: revoking the unused tokens at '%s' failed (%s); they expire on their own",
+                    c.partnerId(), provider.name(), e instanceof ProviderException ? e.getMessage()
+                            : e.getClass().getSimpleName());
+            return;
+        }
+        if (!revoked) {
+            LOG.infof("Onboarding of partner %s: '%s' has no revocation endpoint; the unused tokens expire on their own",
+                    c.partnerId(), provider.name());
+        }
     }
 
     /** Looks up and claims the state's pending authorization; commits whatever it decides. */

@@ -219,10 +219,12 @@ class WebhookDeliveryTest {
         Delivery d = got.get(0);
         assertEquals(204, d.answeredStatus());
         assertTrue(d.signatureValid());
-        assertEquals("sha256=" + hmacHex(secret(), d.body()), d.header("X-Gateway-Signature"));
+        String t = d.header("X-Gateway-Timestamp");
+        byte[] signed = (t + "." + d.bodyText()).getBytes(StandardCharsets.UTF_8);
+        assertEquals("t=" + t + ",v1=" + hmacHex(secret(), signed), d.header("X-Gateway-Signature"));
         byte[] tampered = d.bodyText().replace("REVOKED", "RECOVERED").getBytes(StandardCharsets.UTF_8);
-        assertFalse(WebhookSignature.verify(secret(), tampered, d.header("X-Gateway-Signature")));
-        assertFalse(("sha256=" + hmacHex(secret(), tampered)).equals(d.header("X-Gateway-Signature")));
+        assertEquals(WebhookSignature.Verdict.MISMATCH, WebhookSignature.verify(secret(), tampered,
+                d.header("X-Gateway-Signature"), clock.instant(), WebhookSignature.DEFAULT_TOLERANCE));
 
         assertTrue(d.header("Content-Type").startsWith("application/json"));
         assertEquals(id.toString(), d.header("X-Gateway-Event-Id"));
@@ -385,5 +387,39 @@ class WebhookDeliveryTest {
         Set<String> s = new java.util.HashSet<>();
         n.fieldNames().forEachRemaining(s::add);
         return Collections.unmodifiableSet(s);
+    }
+
+    // --- the sandbox receiver verifies like a careful receiver: body, timestamp, age ------------------
+
+    private int postToReceiver(String eventId, byte[] body, String signature) {
+        return io.restassured.RestAssured.given().contentType("application/json").header("X-Gateway-Event-Id", eventId)
+                .header("X-Gateway-Signature", signature).body(body).post("/sandbox/webhook-receiver").statusCode();
+    }
+
+    @Test
+    void receiver_accepts_a_fresh_signature_and_refuses_a_tampered_body_a_tampered_timestamp_and_a_stale_one() {
+        String id = UUID.randomUUID().toString();
+        byte[] body = ("{\"id\": \"" + id + "\", \"type\": \"REVOKED\"}").getBytes(StandardCharsets.UTF_8);
+        long now = clock.instant().getEpochSecond();
+        String good = WebhookSignature.header(secret(), now, body);
+        assertEquals(204, postToReceiver(id, body, good));
+
+        byte[] tampered = new String(body, StandardCharsets.UTF_8).replace("REVOKED", "RECOVERED")
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(401, postToReceiver(id, tampered, good));
+
+        // the timestamp moved forward to make a captured request look fresh: the HMAC no longer matches
+        String stale = WebhookSignature.header(secret(), now - 600, body);
+        String moved = stale.replace("t=" + (now - 600), "t=" + now);
+        assertEquals(401, postToReceiver(id, body, moved));
+
+        // a genuine signature, but older than 5 minutes: a replay
+        assertEquals(401, postToReceiver(id, body, stale));
+        assertEquals(401, postToReceiver(id, body, "sha256=" + "0".repeat(64)));
+
+        List<Delivery> got = receiver.deliveriesOf(id);
+        assertEquals(5, got.size());
+        assertTrue(got.get(0).signatureValid());
+        assertTrue(got.stream().skip(1).noneMatch(Delivery::signatureValid));
     }
 }

@@ -33,12 +33,13 @@ class OpsInProdIT {
         given().redirects().follow(false).get("/ops").then().statusCode(302).header("Location", endsWith("/ops/login"));
         Response dev = signIn("operator", "operator-dev-password");
         assertEquals(302, dev.statusCode());
-        assertEquals(null, dev.getCookie("gw_ops_session"), "no dev account in prod");
+        assertEquals(null, dev.getCookie("__Host-gw_ops_session"), "no dev account in prod");
         Response ok = signIn(ProdConfig.OPS_USER, ProdConfig.OPS_PASSWORD);
         assertEquals(302, ok.statusCode());
-        String session = ok.getCookie("gw_ops_session");
+        // prod's cookies are Secure, so the browser gets them __Host- prefixed (ops.dashboard.OpsHostCookies)
+        String session = ok.getCookie("__Host-gw_ops_session");
         assertNotNull(session);
-        given().redirects().follow(false).cookie("gw_ops_session", session).get("/ops").then().statusCode(200)
+        given().redirects().follow(false).cookie("__Host-gw_ops_session", session).get("/ops").then().statusCode(200)
                 .body(containsString("Overview"));
     }
 }

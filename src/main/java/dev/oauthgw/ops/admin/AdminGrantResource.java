@@ -32,6 +32,8 @@ public class AdminGrantResource {
         this.query = query;
     }
 
+    private static final java.time.Duration MAX_WITHIN = java.time.Duration.ofDays(3650);
+
     @GET
     @Operation(summary = "List grants, soonest access-token expiry first", description = "filter: all, expiring "
             + "(within an ISO-8601 duration, default the dashboard's expiring-soon window), failing, reauth, revoked; "
@@ -45,6 +47,10 @@ public class AdminGrantResource {
                 w = java.time.Duration.parse(within.strip());
             } catch (RuntimeException e) {
                 throw GatewayException.badRequest("within must be an ISO-8601 duration such as PT6H.");
+            }
+            // bounded like the dashboard's filter: "now + within" must stay an instant PostgreSQL can store
+            if (w.isNegative() || w.compareTo(MAX_WITHIN) > 0) {
+                throw GatewayException.badRequest("within must be between PT0S and P3650D.");
             }
         }
         return query.list(new Query(Filter.parse(filter), w, q, after, size));

@@ -3,6 +3,8 @@ package dev.oauthgw.ops.dashboard;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
@@ -13,8 +15,10 @@ import jakarta.ws.rs.POST;
 
 /**
  * The one CSRF check of the dashboard's forms: a {@code @POST} method of a {@link CsrfChecked} resource runs
- * only when its {@code @CookieParam(OpsCsrf.COOKIE)} and {@code @FormParam(OpsCsrf.FIELD)} arguments match.
- * A POST method that does not declare both is refused (fail closed), so a new form cannot forget the check.
+ * only when its {@code @CookieParam(OpsCsrf.COOKIE)} and {@code @FormParam(OpsCsrf.FIELD)} arguments match,
+ * and the browser does not say the request comes from another site ({@link OpsCsrf#sameOrigin}: the
+ * {@code Sec-Fetch-Site} and {@code Origin} headers). A POST method that does not declare both is refused
+ * (fail closed), so a new form cannot forget the check.
  */
 @CsrfChecked
 @Interceptor
@@ -22,9 +26,11 @@ import jakarta.ws.rs.POST;
 public class CsrfInterceptor {
 
     private final OpsCsrf csrf;
+    private final CurrentVertxRequest request;
 
-    public CsrfInterceptor(OpsCsrf csrf) {
+    public CsrfInterceptor(OpsCsrf csrf, CurrentVertxRequest request) {
         this.csrf = csrf;
+        this.request = request;
     }
 
     @AroundInvoke
@@ -44,6 +50,11 @@ public class CsrfInterceptor {
                 }
             }
             csrf.verify(cookie, field); // null cookie or field: rejected
+            RoutingContext rc = request.getCurrent();
+            if (rc == null || !csrf.sameOrigin(rc.request().getHeader("Sec-Fetch-Site"), rc.request().getHeader("Origin"),
+                    rc.request().getHeader("Host"))) {
+                throw new OpsCsrf.Rejected();
+            }
         }
         return ctx.proceed();
     }

@@ -14,6 +14,11 @@ import jakarta.ws.rs.core.NewCookie;
  * {@code HttpOnly}, {@code SameSite=Strict} cookie scoped to {@code /ops}, and every form repeats it in a
  * hidden field. A POST whose field does not equal its cookie (compared in constant time) is refused.
  * Another site can neither read the cookie nor, with SameSite=Strict, make the browser send it.
+ * <p>
+ * As a second, independent check (a sibling subdomain can plant a cookie; a browser may not honour SameSite), a
+ * form is refused when the browser says it was sent from elsewhere: {@code Sec-Fetch-Site} other than
+ * {@code same-origin}, or else an {@code Origin} that is neither this host nor the gateway's public URL.
+ * Requests with neither header (old browsers, scripts) rely on the token alone.
  */
 @ApplicationScoped
 public class OpsCsrf {
@@ -30,9 +35,41 @@ public class OpsCsrf {
     }
 
     private final boolean secure;
+    private final String publicAuthority;
 
-    public OpsCsrf(OpsConfig config) {
+    public OpsCsrf(OpsConfig config,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "gateway.onboarding.public-url") java.util.Optional<java.net.URI> publicUrl) {
         this.secure = config.secureCookies();
+        this.publicAuthority = publicUrl.map(java.net.URI::getRawAuthority).orElse(null);
+    }
+
+    /**
+     * False when the browser says this form was posted from another site: {@code Sec-Fetch-Site} present and not
+     * {@code same-origin}; or, without it, an {@code Origin} ({@code null} included) whose host and port are
+     * neither the request's {@code Host} nor the public URL's.
+     */
+    public boolean sameOrigin(String secFetchSite, String origin, String host) {
+        return sameOrigin(secFetchSite, origin, host, publicAuthority);
+    }
+
+    static boolean sameOrigin(String secFetchSite, String origin, String host, String publicAuthority) {
+        if (secFetchSite != null) {
+            return "same-origin".equalsIgnoreCase(secFetchSite.strip());
+        }
+        if (origin == null) {
+            return true;
+        }
+        String authority;
+        try {
+            authority = java.net.URI.create(origin.strip()).getRawAuthority();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (authority == null) {
+            return false; // "null": a sandboxed frame, a data: URL, a redirect across origins
+        }
+        return authority.equalsIgnoreCase(host == null ? "" : host.strip())
+                || (publicAuthority != null && authority.equalsIgnoreCase(publicAuthority));
     }
 
     /** The browser's token when it has a well-formed one, else a new one (to be set with {@link #cookie}). */

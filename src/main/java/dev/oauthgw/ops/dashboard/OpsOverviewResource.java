@@ -2,6 +2,7 @@ package dev.oauthgw.ops.dashboard;
 
 import dev.oauthgw.ops.admin.GrantQueryService;
 import dev.oauthgw.refresh.ProviderIncidents;
+import dev.oauthgw.ops.signin.OpsSessions;
 import dev.oauthgw.ops.signin.OpsSignIn;
 import dev.oauthgw.ops.signin.OpsOperator;
 import java.net.URI;
@@ -57,11 +58,13 @@ public class OpsOverviewResource {
     private final Instance<OidcSession> oidcSession;
     private final Instance<OidcConfigurationMetadata> oidcMetadata;
     private final String publicUrl;
+    private final OpsSessions sessions;
 
     public OpsOverviewResource(GrantQueryService query, OpsCsrf csrf, SecurityIdentity identity,
             ProviderIncidents incidents, OpsSignIn signIn, Instance<OidcSession> oidcSession,
             Instance<OidcConfigurationMetadata> oidcMetadata,
-            @ConfigProperty(name = "gateway.onboarding.public-url") String publicUrl) {
+            @ConfigProperty(name = "gateway.onboarding.public-url") String publicUrl, OpsSessions sessions) {
+        this.sessions = sessions;
         this.query = query;
         this.csrf = csrf;
         this.identity = identity;
@@ -85,7 +88,8 @@ public class OpsOverviewResource {
     }
 
     /**
-     * Signs out. Built-in sign-in: forgets the session cookie (it carries the whole session). Identity provider:
+     * Signs out. Built-in sign-in: forgets the session cookie and records the sign-out, which ends every session
+     * of the account, copies of the cookie included ({@link OpsSessions}). Identity provider:
      * forgets the OIDC session cookie and, where the provider has an end-session endpoint, signs out there too
      * (RP-initiated logout) and comes back to the sign-in page.
      */
@@ -93,8 +97,12 @@ public class OpsOverviewResource {
     @Path("/logout")
     @Authenticated // also for someone signed in without the role ops, to switch accounts
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @io.smallrye.common.annotation.Blocking // records the sign-out in the database
     public Uni<Response> logout(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field) {
         if (!signIn.oidc()) {
+            // the session cookie is stateless: a copy would outlive a forgotten cookie, so the account's sessions
+            // end on the server too (OpsSessions)
+            sessions.signOut(OpsOperator.display(identity));
             return Uni.createFrom().item(Response.seeOther(URI.create("/ops/login?logout=true"))
                     .cookie(new NewCookie.Builder(OpsSignIn.SESSION_COOKIE).value("").path("/").maxAge(0).build())
                     .build());

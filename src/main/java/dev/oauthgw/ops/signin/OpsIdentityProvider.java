@@ -1,9 +1,18 @@
 package dev.oauthgw.ops.signin;
 
 import dev.oauthgw.ops.OpsConfig;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -12,14 +21,22 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
-import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Checks the dashboard's built-in sign-in (form authentication) against the bcrypt hashes of
- * {@link OpsConfig#users()}. bcrypt is slow on purpose, so it runs on a worker thread.
+ * {@link OpsConfig#users()}.
+ * <p>
+ * bcrypt is slow on purpose, so it runs on a small pool of its own ({@code gateway.ops.sign-in.password-check-threads}
+ * threads, a bounded queue; a full queue refuses at once), never on the worker pool that serves {@code /tokens}:
+ * a flood of sign-in attempts cannot starve token requests. Failed attempts are counted per account and per client
+ * address ({@link SignInThrottle}); past the limit the password is not checked at all and the browser is sent
+ * to the sign-in page with "too many attempts" (answered 429 there).
  */
 @ApplicationScoped
 public class OpsIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
@@ -27,13 +44,42 @@ public class OpsIdentityProvider implements IdentityProvider<UsernamePasswordAut
     private static final Logger LOG = Logger.getLogger(OpsIdentityProvider.class);
     /** Compared against when the user is unknown, so that unknown and known users take the same time. */
     private static final String DUMMY_HASH = OpsPasswords.hash(java.util.UUID.randomUUID().toString());
+    /** Where a throttled or refused-for-load sign-in is sent instead of the usual error page. */
+    static final String THROTTLED_PAGE = "/ops/login?throttled=true";
 
     private final OpsConfig config;
     private final OpsSignIn signIn;
+    private final OpsSessions sessions;
+    private final SignInThrottle throttle;
+    private final ThreadPoolExecutor passwordChecks;
+    private final AtomicLong bcryptRuns = new AtomicLong();
 
-    public OpsIdentityProvider(OpsConfig config, OpsSignIn signIn) {
+    public OpsIdentityProvider(OpsConfig config, OpsSignInConfig limits, OpsSignIn signIn, OpsSessions sessions,
+            Clock clock) {
         this.config = config;
         this.signIn = signIn;
+        this.sessions = sessions;
+        this.throttle = new SignInThrottle(limits.maxFailuresPerAccount(), limits.maxFailuresPerAddress(),
+                limits.failureWindow(), limits.maxTrackedAddresses(), Math.max(1, config.users().size()), clock);
+        AtomicInteger n = new AtomicInteger();
+        int threads = Math.max(1, limits.passwordCheckThreads());
+        this.passwordChecks = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, limits.passwordCheckQueue())), r -> {
+                    Thread t = new Thread(r, "gw-password-check-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        this.passwordChecks.allowCoreThreadTimeOut(true);
+    }
+
+    /** bcrypt comparisons run so far (tests: a throttled attempt runs none). */
+    long bcryptRuns() {
+        return bcryptRuns.get();
+    }
+
+    @PreDestroy
+    void stop() {
+        passwordChecks.shutdownNow();
     }
 
     @Override
@@ -48,19 +94,52 @@ public class OpsIdentityProvider implements IdentityProvider<UsernamePasswordAut
             // operators sign in at the identity provider: the built-in accounts open nothing
             return Uni.createFrom().failure(new AuthenticationFailedException());
         }
-        return context.runBlocking(() -> check(request.getUsername(), request.getPassword().getPassword()));
+        RoutingContext rc = HttpSecurityUtils.getRoutingContextAttribute(request);
+        String address = rc == null || rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().host();
+        String username = request.getUsername();
+        Optional<Map.Entry<String, OpsConfig.User>> user = find(username);
+        String account = user.map(Map.Entry::getKey).orElse(null);
+        Optional<Duration> wait = throttle.blocked(account, address);
+        if (wait.isPresent()) {
+            LOG.infof("Dashboard sign-in for user '%s' not checked: too many failed attempts (account or address), "
+                    + "%d s left", sanitize(username), wait.get().toSeconds());
+            return throttled(rc, wait.get());
+        }
+        char[] password = request.getPassword().getPassword();
+        return Uni.createFrom().completionStage(() -> CompletableFuture.supplyAsync(
+                () -> check(user, username, password, account, address), passwordChecks))
+                .onFailure(RejectedExecutionException.class).recoverWithUni(e -> {
+                    LOG.warn("Dashboard sign-in refused: the password checks are saturated");
+                    return throttled(rc, Duration.ofSeconds(30));
+                });
     }
 
-    SecurityIdentity check(String username, char[] password) {
-        Optional<Map.Entry<String, OpsConfig.User>> user = find(username);
+    private Uni<SecurityIdentity> throttled(RoutingContext rc, Duration wait) {
+        if (rc != null) {
+            // the form mechanism answers a failure with a redirect to the error page: send this one elsewhere
+            rc.addHeadersEndHandler(v -> {
+                if (rc.response().getStatusCode() / 100 == 3) {
+                    rc.response().headers().set("Location", THROTTLED_PAGE);
+                    rc.response().headers().set("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+                }
+            });
+        }
+        return Uni.createFrom().failure(new AuthenticationFailedException());
+    }
+
+    private SecurityIdentity check(Optional<Map.Entry<String, OpsConfig.User>> user, String username, char[] password,
+            String account, String address) {
         String hash = user.map(e -> e.getValue().passwordHash()).orElse(DUMMY_HASH);
+        bcryptRuns.incrementAndGet();
         boolean ok = OpsPasswords.matches(hash, password) && user.isPresent();
         if (!ok) {
+            throttle.failed(account, address);
             LOG.infof("Dashboard sign-in refused for user '%s'", sanitize(username));
             throw new AuthenticationFailedException();
         }
+        throttle.succeeded(account);
         QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(user.get().getKey()));
+                .setPrincipal(sessions.signingIn(user.get().getKey()));
         user.get().getValue().roles().forEach(b::addRole);
         return b.build();
     }

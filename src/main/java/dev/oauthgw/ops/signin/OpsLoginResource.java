@@ -26,7 +26,7 @@ public class OpsLoginResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance login(boolean oidc, String providerName, boolean error, String idpError,
-                String idpCode, boolean loggedOut);
+                String idpCode, boolean loggedOut, boolean throttled);
     }
 
     private final OpsSignIn signIn;
@@ -55,12 +55,16 @@ public class OpsLoginResource {
             Map.entry("temporarily_unavailable", "the identity provider is temporarily unavailable"));
 
     @GET
-    public Response login(@QueryParam("error") String error, @QueryParam("logout") String logout) {
+    public Response login(@QueryParam("error") String error, @QueryParam("logout") String logout,
+            @QueryParam("throttled") String throttled) {
         boolean oidc = signIn.oidc();
         String idpError = oidc && error != null ? IDP_ERRORS.getOrDefault(error, "error") : null;
         String idpCode = oidc && error != null && IDP_ERRORS.containsKey(error) ? error : null;
-        return Response.ok(Templates.login(oidc, config.oidc().providerName(), !oidc && error != null, idpError,
-                idpCode, logout != null)).header("Cache-Control", "no-store").header("X-Frame-Options", "DENY")
+        // too many failed attempts (OpsIdentityProvider sends the browser here): 429, with the form still there
+        boolean tooMany = !oidc && throttled != null;
+        return Response.status(tooMany ? 429 : 200).entity(Templates.login(oidc, config.oidc().providerName(),
+                !oidc && error != null && !tooMany, idpError, idpCode, logout != null, tooMany))
+                .header("Cache-Control", "no-store").header("X-Frame-Options", "DENY")
                 .header("Referrer-Policy", "no-referrer").build();
     }
 }

@@ -17,7 +17,7 @@ public final class OpsOperator {
     }
 
     public static String display(SecurityIdentity identity) {
-        return identity.getPrincipal().getName();
+        return identity.getPrincipal() instanceof OpsPrincipal p ? p.account() : identity.getPrincipal().getName();
     }
 
     public static String actor(SecurityIdentity identity) {

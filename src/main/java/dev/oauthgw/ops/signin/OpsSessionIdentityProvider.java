@@ -8,7 +8,6 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
-import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,17 +15,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Restores an operator from the dashboard's encrypted session cookie. The roles are read from the
  * configuration again on every request, so an account removed from the configuration stops working at
- * the next request, whatever its cookie says.
+ * the next request, whatever its cookie says; and the session must carry a sign-in cookie issued after the
+ * account last signed out ({@link OpsSessions}), so a cookie copied before a sign-out opens nothing.
  */
 @ApplicationScoped
 public class OpsSessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
 
     private final OpsConfig config;
     private final OpsSignIn signIn;
+    private final OpsSessions sessions;
 
-    public OpsSessionIdentityProvider(OpsConfig config, OpsSignIn signIn) {
+    public OpsSessionIdentityProvider(OpsConfig config, OpsSignIn signIn, OpsSessions sessions) {
         this.config = config;
         this.signIn = signIn;
+        this.sessions = sessions;
     }
 
     @Override
@@ -39,13 +41,28 @@ public class OpsSessionIdentityProvider implements IdentityProvider<TrustedAuthe
         if (signIn.oidc()) {
             return Uni.createFrom().failure(new AuthenticationFailedException());
         }
-        String wanted = request.getPrincipal() == null ? "" : request.getPrincipal().toLowerCase(Locale.ROOT);
+        java.util.Optional<OpsPrincipal> principal = OpsPrincipal.parse(request.getPrincipal());
+        if (principal.isEmpty()) {
+            return Uni.createFrom().failure(new AuthenticationFailedException());
+        }
+        OpsPrincipal p = principal.get();
+        return context.runBlocking(() -> {
+            if (!sessions.stillSignedIn(p)) {
+                throw new AuthenticationFailedException();
+            }
+            return restore(p);
+        });
+    }
+
+    private SecurityIdentity restore(OpsPrincipal p) {
+        String wanted = p.account().toLowerCase(Locale.ROOT);
         return config.users().entrySet().stream().filter(e -> e.getKey().toLowerCase(Locale.ROOT).equals(wanted))
                 .findFirst().map(e -> {
+                    // the same sign-in instant: Quarkus writes getName() into the renewed cookie
                     QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
-                            .setPrincipal(new QuarkusPrincipal(e.getKey()));
+                            .setPrincipal(new OpsPrincipal(e.getKey(), p.signedInAtMillis()));
                     e.getValue().roles().forEach(b::addRole);
-                    return Uni.createFrom().<SecurityIdentity> item(b.build());
-                }).orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException()));
+                    return (SecurityIdentity) b.build();
+                }).orElseThrow(AuthenticationFailedException::new);
     }
 }

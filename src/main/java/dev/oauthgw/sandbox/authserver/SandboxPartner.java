@@ -8,7 +8,8 @@ import java.util.UUID;
  *
  * @param key           the short key used in forms, tests and the control API (e.g. {@code acme})
  * @param name          the display name (e.g. {@code Acme IT Services})
- * @param pax8PartnerId the partner's id at Pax8, a UUID, carried in delegated access tokens
+ * @param pax8PartnerId the partner's id at Pax8, carried in delegated access tokens: a UUID as at Pax8, or any
+ *                      other non-blank value (up to 4096 characters) so that tests can send the gateway odd ones
  * @param companies     how many companies the partner API serves for this partner
  */
 public record SandboxPartner(String key, String name, String pax8PartnerId, int companies) {
@@ -23,7 +24,9 @@ public record SandboxPartner(String key, String name, String pax8PartnerId, int 
         if (pax8PartnerId == null) {
             pax8PartnerId = derivedPartnerId(key);
         }
-        UUID.fromString(pax8PartnerId); // must be a UUID, as at Pax8
+        if (pax8PartnerId.isBlank() || pax8PartnerId.length() > 4096) {
+            throw new IllegalArgumentException("pax8 partner id must be 1 to 4096 characters");
+        }
         if (companies < 0 || companies > 10_000) {
             throw new IllegalArgumentException("companies must be between 0 and 10000");
         }

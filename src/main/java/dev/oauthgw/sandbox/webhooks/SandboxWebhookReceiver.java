@@ -31,6 +31,7 @@ public class SandboxWebhookReceiver {
     /** One delivery as received. Header names are lower case. */
     public record Delivery(Instant receivedAt, Map<String, String> headers, byte[] body, int answeredStatus,
             boolean signatureValid) {
+        // signatureValid: the HMAC matched and the timestamp was fresh
 
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
@@ -93,18 +94,28 @@ public class SandboxWebhookReceiver {
         failures.clear();
     }
 
-    /** Records one delivery and decides the answer. */
+    /**
+     * Records one delivery and decides the answer. Like a careful receiver it verifies the signature first
+     * and answers 401 to a missing, wrong or stale one (timestamp more than 5 minutes from its clock), before
+     * any failure it was told to simulate.
+     */
     Answer receive(Map<String, String> headers, byte[] body) {
+        WebhookSignature.Verdict verdict = config.secret()
+                .map(s -> WebhookSignature.verify(s.getBytes(StandardCharsets.UTF_8), body,
+                        headers.get("x-gateway-signature"), clock.instant(), WebhookSignature.DEFAULT_TOLERANCE))
+                .orElse(WebhookSignature.Verdict.MISSING_OR_MALFORMED);
+        boolean valid = verdict == WebhookSignature.Verdict.VALID;
         String eventId = headers.get("x-gateway-event-id");
-        Answer answer = take(eventId == null ? null : failures.get(eventId));
+        Answer answer = valid ? null : new Answer(401, null);
+        if (answer == null) {
+            answer = take(eventId == null ? null : failures.get(eventId));
+        }
         if (answer == null) {
             answer = take(failures.get(ANY));
         }
         if (answer == null) {
             answer = new Answer(204, null);
         }
-        boolean valid = config.secret().map(s -> WebhookSignature.verify(s.getBytes(StandardCharsets.UTF_8), body,
-                headers.get("x-gateway-signature"))).orElse(false);
         deliveries.addLast(new Delivery(clock.instant(), Map.copyOf(headers), body.clone(), answer.status(), valid));
         while (deliveries.size() > KEEP) {
             deliveries.pollFirst();

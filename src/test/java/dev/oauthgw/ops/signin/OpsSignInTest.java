@@ -191,4 +191,57 @@ public class OpsSignInTest {
         assertEquals("", r.getCookie(OpsSignIn.SESSION_COOKIE));
         assertTrue(r.getDetailedCookie(OpsSignIn.SESSION_COOKIE).getMaxAge() <= 0);
     }
+
+    // --- fail closed: throttled sign-in, sign-out that ends the session ------------------------------------
+
+    @Inject
+    OpsIdentityProvider identityProvider;
+
+    private static Response attempt(String user, String password) {
+        return given().redirects().follow(false).contentType(ContentType.URLENC).formParam("j_username", user)
+                .formParam("j_password", password).post("/j_security_check");
+    }
+
+    @Test
+    void after_five_failed_sign_ins_the_account_is_throttled_without_checking_the_password() {
+        for (int i = 0; i < 5; i++) {
+            Response r = attempt("locksmith", "wrong-" + i);
+            assertEquals(302, r.statusCode());
+            assertTrue(r.header("Location").contains("/ops/login?error"), r.header("Location"));
+        }
+        long bcryptBefore = identityProvider.bcryptRuns();
+        // even the right password is not checked now: no session, sent to the "too many attempts" page
+        Response r = attempt("LOCKSMITH", OpsPasswords.DEV_PASSWORD);
+        assertEquals(302, r.statusCode());
+        assertTrue(r.header("Location").endsWith("/ops/login?throttled=true"), r.header("Location"));
+        assertNotNull(r.header("Retry-After"));
+        assertEquals(null, r.getCookie(OpsSignIn.SESSION_COOKIE));
+        assertEquals(bcryptBefore, identityProvider.bcryptRuns(), "no bcrypt for a throttled attempt");
+        given().get("/ops/login?throttled=true").then().statusCode(429)
+                .body(containsString("Too many failed sign-in attempts"));
+        // other accounts are not affected
+        assertNotNull(signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD));
+    }
+
+    @Test
+    void a_session_cookie_copied_before_sign_out_no_longer_opens_the_dashboard() {
+        String session = signIn("viewer", OpsPasswords.DEV_PASSWORD);
+        String other = signIn("operator", OpsPasswords.DEV_PASSWORD);
+        String copy = signIn("OPERATOR", OpsPasswords.DEV_PASSWORD);
+        given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, copy).get("/ops").then().statusCode(200);
+        Csrf csrf = csrfFrom(other, "/ops");
+        given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, other).cookie(OpsCsrf.COOKIE, csrf.cookie())
+                .contentType(ContentType.URLENC).formParam("csrf", csrf.field()).post("/ops/logout").then()
+                .statusCode(303);
+
+        // every session of the account ends, copies included, on every replica (the sign-out is in PostgreSQL)
+        for (String s : new String[] { other, copy }) {
+            given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, s).get("/ops").then().statusCode(302)
+                    .header("Location", endsWith("/ops/login"));
+        }
+        // another account's session is untouched, and signing in again works
+        given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, session).get("/ops").then().statusCode(403);
+        String again = signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
+        given().redirects().follow(false).cookie(OpsSignIn.SESSION_COOKIE, again).get("/ops").then().statusCode(200);
+    }
 }
