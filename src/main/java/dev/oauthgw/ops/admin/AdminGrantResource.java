@@ -46,6 +46,10 @@ public class AdminGrantResource {
             } catch (RuntimeException e) {
                 throw GatewayException.badRequest("within must be an ISO-8601 duration such as PT6H.");
             }
+            if (w.isNegative() || w.compareTo(java.time.Duration.ofDays(3650)) > 0) {
+                // the dashboard refuses these too: a negative window selects nothing, a huge one overflows
+                throw GatewayException.badRequest("within must be between PT0S and P3650D.");
+            }
         }
         return query.list(new Query(Filter.parse(filter), w, q, after, size));
     }

@@ -20,6 +20,7 @@ import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.inject.Instance;
@@ -91,6 +92,7 @@ public class OpsOverviewResource {
      */
     @POST
     @Path("/logout")
+    @Blocking // the form body is read on a worker: a malformed one fails into the mappers, not the event loop (it hung)
     @Authenticated // also for someone signed in without the role ops, to switch accounts
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> logout(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field) {
