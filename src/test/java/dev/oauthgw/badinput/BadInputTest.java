@@ -84,6 +84,7 @@ class BadInputTest {
     String csrfCookie;
     String csrfField;
     Map<String, String> before;
+    Map<String, String> lastAfter;
     /** One valid JWT per role for the whole class (they live five minutes; the class takes less than one). */
     final Map<String, String> jwts = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -239,12 +240,14 @@ class BadInputTest {
 
     @BeforeEach
     void snapshotBefore() {
-        before = settledSnapshot();
+        // nothing runs between two invocations of this class: the last one's settled state is this one's start
+        before = lastAfter != null ? lastAfter : settledSnapshot();
     }
 
     @AfterEach
     void databaseUnchanged() {
         Map<String, String> after = settledSnapshot();
+        lastAfter = after;
         Map<String, String> changed = new LinkedHashMap<>();
         for (String t : TABLES) {
             if (!before.get(t).equals(after.get(t))) {
@@ -461,7 +464,7 @@ class BadInputTest {
     /** The values tried at sign-in (each failed sign-in costs a bcrypt check). */
     static final java.util.Set<String> SIGN_IN_SAMPLE = java.util.Set.of(Hostile.label("A".repeat(3000)),
             Hostile.label("' OR '1'='1"), Hostile.label("<script>alert('xss-marker')</script>"),
-            Hostile.label("nul\u0000byte"), "ｏｐｓ", "wire:%ZZ", "wire:%C0%AF", "wire:%ED%A0%80", "wire:%00", "a&b=c");
+            Hostile.label("nul\u0000byte"), "wire:%ZZ", "wire:%ED%A0%80", "a&b=c");
 
     static Stream<Arguments> formTargets() {
         return Stream.of(Arguments.of("sign-in", "/j_security_check", false),
@@ -663,12 +666,13 @@ class BadInputTest {
         return last;
     }
 
+    /** Row count and md5 of every table, in one round trip. */
     private Map<String, String> snapshot() {
+        String sql = String.join(" union all ", TABLES.stream().map(t -> "select '" + t + "' as tbl, count(*) as n, "
+                + "coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as sum from " + t + " t").toList());
         Map<String, String> out = new LinkedHashMap<>();
-        for (String t : TABLES) {
-            Map<String, Object> row = db.one("select count(*) as n, coalesce(md5(string_agg(t::text, '|' order by t::text)), '')"
-                    + " as sum from " + t + " t");
-            out.put(t, row.get("n") + ":" + row.get("sum"));
+        for (Map<String, Object> row : db.query(sql)) {
+            out.put((String) row.get("tbl"), row.get("n") + ":" + row.get("sum"));
         }
         return out;
     }

@@ -22,15 +22,24 @@ public final class MintedSecrets {
     private MintedSecrets() {
     }
 
-    /** Records {@code value} (ignored when null, shorter than 12 characters or multi-line) and returns it. */
+    /**
+     * Records {@code value} (ignored when null or shorter than 12 characters) and returns it. A multi-line value (a
+     * PEM key) is recorded line by line: each of its lines in the log would give it away.
+     */
     public static synchronized String record(String value) {
-        if (value == null || value.length() < LogSecretScan.MIN_LENGTH || value.indexOf('\n') >= 0
-                || value.indexOf('\r') >= 0) {
+        if (value == null || value.length() < LogSecretScan.MIN_LENGTH) {
             return value;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (String line : value.split("[\r\n]+")) {
+            String l = line.strip();
+            if (l.length() >= LogSecretScan.MIN_LENGTH && !l.startsWith("-----")) {
+                lines.append(l).append('\n');
+            }
         }
         try {
             Files.createDirectories(DIR);
-            Files.writeString(FILE, value + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(FILE, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
