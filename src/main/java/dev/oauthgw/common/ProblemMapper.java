@@ -74,6 +74,16 @@ public class ProblemMapper {
                 uri, headers, Map.of()).build();
     }
 
+    /**
+     * A JSON value of the wrong shape ({@code {"id": ["a"]}}): more specific than {@link JsonProcessingException},
+     * so without this Quarkus' own mapper answers with its plain JSON report instead of a problem.
+     */
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 1)
+    public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e, UriInfo uri,
+            HttpHeaders headers) {
+        return unreadable(e, uri, headers);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri, HttpHeaders headers) {
         int status = e.getResponse().getStatus();
@@ -83,6 +93,21 @@ public class ProblemMapper {
         Response.Status s = Response.Status.fromStatusCode(status);
         String title = s == null ? "Error" : s.getReasonPhrase();
         return problem(status, slug(title), title, title + ".", uri, headers, Map.of()).build();
+    }
+
+    /**
+     * RESTEasy Reactive decodes a form body or a parameter and throws a bare IllegalArgumentException when it is
+     * not valid percent-encoding ({@code %ZZ}, a lone {@code %}): the client's fault, a 400. Any other
+     * IllegalArgumentException is ours, and stays a 500.
+     */
+    @ServerExceptionMapper
+    public Response illegalArgument(IllegalArgumentException e, UriInfo uri, HttpHeaders headers) {
+        StackTraceElement[] trace = e.getStackTrace();
+        if (trace.length > 0 && trace[0].getClassName().equals("org.jboss.resteasy.reactive.common.util.URLUtils")) {
+            return problem(400, "bad-request", "Bad request", "The request is not correctly URL-encoded.", uri, headers,
+                    Map.of()).build();
+        }
+        return unexpected(e, uri, headers);
     }
 
     @ServerExceptionMapper

@@ -29,7 +29,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -133,8 +132,9 @@ public class OpsGrantsResource {
     @GET
     public Response list(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @QueryParam("filter") String filter,
             @QueryParam("within") String within, @QueryParam("q") String q, @QueryParam("after") String after,
-            @QueryParam("size") @DefaultValue("50") int size) {
+            @QueryParam("size") String sizeParam) {
         Filter f = Filter.parse(filter);
+        int size = parseSize(sizeParam);
         String w = within == null || within.isBlank() ? "PT6H" : within.strip();
         Duration d = parseWithin(w);
         String search = q == null ? "" : q.strip();
@@ -307,6 +307,18 @@ public class OpsGrantsResource {
 
     private static Response backTo(String partnerId, String done) {
         return Response.seeOther(URI.create("/ops/grants/" + enc(partnerId) + "?done=" + done)).build();
+    }
+
+    /** An int query parameter that JAX-RS would answer with a JSON 404 when it is not a number: a page instead. */
+    private static int parseSize(String size) {
+        if (size == null || size.isBlank()) {
+            return 50;
+        }
+        try {
+            return Integer.parseInt(size.strip());
+        } catch (NumberFormatException e) {
+            throw GatewayException.badRequest("size must be a number.");
+        }
     }
 
     private static Duration parseWithin(String w) {

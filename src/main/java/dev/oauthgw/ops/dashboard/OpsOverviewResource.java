@@ -21,6 +21,7 @@ import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.inject.Instance;
@@ -95,9 +96,10 @@ public class OpsOverviewResource {
      */
     @POST
     @Path("/logout")
+    @Blocking // records the sign-out in the database; and a malformed form body fails into the mappers on a worker,
+              // not on the event loop (where it hung)
     @Authenticated // also for someone signed in without the role ops, to switch accounts
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @io.smallrye.common.annotation.Blocking // records the sign-out in the database
     public Uni<Response> logout(@CookieParam(OpsCsrf.COOKIE) String csrfCookie, @FormParam(OpsCsrf.FIELD) String field) {
         if (!signIn.oidc()) {
             // the session cookie is stateless: a copy would outlive a forgotten cookie, so the account's sessions

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.oauthgw.sandbox.OAuthError;
+import dev.oauthgw.sandbox.SandboxIssued;
 import dev.oauthgw.sandbox.SandboxTokens;
 import dev.oauthgw.sandbox.faults.SandboxCounters;
 import dev.oauthgw.sandbox.faults.SandboxFaults;
@@ -63,6 +64,9 @@ public class SandboxGrants {
     @Inject
     SandboxCounters counters;
 
+    @Inject
+    SandboxIssued issued;
+
     private final ReentrantLock lock = new ReentrantLock();
 
     // guarded by lock
@@ -90,7 +94,7 @@ public class SandboxGrants {
         if (partners.find(partnerKey).isEmpty()) {
             throw new IllegalArgumentException("unknown sandbox partner: " + partnerKey);
         }
-        String code = SandboxTokens.random(32);
+        String code = issued.secret("authorization code", SandboxTokens.random(32));
         lock.lock();
         try {
             prune();
@@ -248,7 +252,7 @@ public class SandboxGrants {
             Map<String, Object> claims = AccessTokenJwt.claims(issuer, client.clientId() + "@clients", audience,
                     client.clientId(), granted, now, exp);
             claims.put("gty", "client-credentials");
-            String accessToken = AccessTokenJwt.sign(claims);
+            String accessToken = issued.secret("access token", AccessTokenJwt.sign(claims));
             accessTokens.put(SandboxTokens.hash(accessToken),
                     new AccessRecord(null, client.clientId(), null, audience, granted, exp));
             counters.accessTokenIssued();
@@ -399,13 +403,13 @@ public class SandboxGrants {
         if (partner != null) {
             claims.put(PARTNER_NAME_CLAIM, partner.name());
         }
-        String accessToken = AccessTokenJwt.sign(claims);
+        String accessToken = issued.secret("access token", AccessTokenJwt.sign(claims));
         accessTokens.put(SandboxTokens.hash(accessToken),
                 new AccessRecord(f.id, f.clientId, f.partnerKey, f.audience, scope, exp));
         counters.accessTokenIssued();
         String refreshToken = null;
         if (f.offline && newRefreshToken) {
-            refreshToken = SandboxTokens.random(32);
+            refreshToken = issued.secret("refresh token", SandboxTokens.random(32));
             refreshTokens.put(SandboxTokens.hash(refreshToken), new RefreshRecord(f.id));
         }
         Long refreshExpiresIn = refreshToken != null && policy.reportsRefreshTokenExpiry()

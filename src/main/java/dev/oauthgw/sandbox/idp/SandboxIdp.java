@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.oauthgw.sandbox.SandboxConfig;
+import dev.oauthgw.sandbox.SandboxIssued;
 import dev.oauthgw.sandbox.SandboxTokens;
 import io.quarkus.arc.profile.IfBuildProfile;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,7 +52,10 @@ public class SandboxIdp {
     private final Map<String, SignInRequest> requests = new ConcurrentHashMap<>();
     private final Map<String, SignedIn> codes = new ConcurrentHashMap<>();
 
-    public SandboxIdp(SandboxConfig config, Clock clock) throws GeneralSecurityException {
+    private final SandboxIssued issued;
+
+    public SandboxIdp(SandboxConfig config, Clock clock, SandboxIssued issued) throws GeneralSecurityException {
+        this.issued = issued;
         this.config = config.idp();
         this.clock = clock;
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -80,7 +84,7 @@ public class SandboxIdp {
     }
 
     String issueCode(String user, SignInRequest request) {
-        String code = SandboxTokens.random(32);
+        String code = issued.secret("idp code", SandboxTokens.random(32));
         codes.put(SandboxTokens.hash(code), new SignedIn(user, request.redirectUri(), request.nonce(),
                 request.codeChallenge(), clock.instant().plusSeconds(60)));
         return code;
@@ -116,7 +120,12 @@ public class SandboxIdp {
         claims.put("email_verified", true);
         claims.put("name", u.name());
         claims.put("groups", u.groups().orElse(List.of()));
-        return sign(claims);
+        return issued.secret("id token", sign(claims));
+    }
+
+    /** An opaque access token (the gateway does not use it). */
+    String accessToken() {
+        return issued.secret("idp access token", SandboxTokens.random(32));
     }
 
     private String sign(Map<String, Object> claims) {

@@ -168,7 +168,7 @@ public class SandboxIdpResource {
                 throw OAuthError.invalidGrant("PKCE verification failed");
             }
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("access_token", SandboxTokens.random(32));
+            body.put("access_token", idp.accessToken());
             body.put("token_type", "Bearer");
             body.put("expires_in", idp.config().idTokenLifetime().toSeconds());
             body.put("id_token", idp.idToken(issuer(uri), s.user(), s.nonce()));
