@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,17 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import dev.oauthgw.crypto.AssociatedData;
 import dev.oauthgw.crypto.EncryptedColumn;
@@ -50,72 +41,6 @@ import dev.oauthgw.testing.PackagedJarTest;
  */
 @PackagedJarTest
 class RefreshCrashIT {
-
-    /** An Auth0-like token endpoint: refresh-token rotation with reuse detection that revokes the family. */
-    static final class RotatingProvider implements AutoCloseable {
-        private final HttpServer server;
-        private final Map<String, String> current = new ConcurrentHashMap<>(); // family -> live refresh token
-        private final Map<String, String> family = new ConcurrentHashMap<>(); // any refresh token ever -> family
-        final AtomicInteger refreshes = new AtomicInteger();
-        final AtomicInteger reuses = new AtomicInteger();
-        private final ObjectMapper json = new ObjectMapper();
-
-        RotatingProvider() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/oauth/token", this::token);
-            server.start();
-        }
-
-        String tokenUrl() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/oauth/token";
-        }
-
-        String newFamily() {
-            String f = UUID.randomUUID().toString();
-            String rt = "rt-" + UUID.randomUUID();
-            current.put(f, rt);
-            family.put(rt, f);
-            return rt;
-        }
-
-        private void token(HttpExchange x) throws IOException {
-            JsonNode req = json.readTree(x.getRequestBody());
-            String presented = req.path("refresh_token").asText();
-            String f = family.get(presented);
-            if (!"refresh_token".equals(req.path("grant_type").asText()) || f == null) {
-                answer(x, 400, "{\"error\":\"invalid_request\"}");
-                return;
-            }
-            synchronized (this) {
-                if (!presented.equals(current.get(f))) {
-                    reuses.incrementAndGet();
-                    current.remove(f); // the whole family is dead
-                    answer(x, 403, "{\"error\":\"invalid_grant\",\"error_description\":\"reused refresh token\"}");
-                    return;
-                }
-                String next = "rt-" + UUID.randomUUID();
-                current.put(f, next);
-                family.put(next, f);
-                refreshes.incrementAndGet();
-                answer(x, 200, "{\"access_token\":\"at-" + UUID.randomUUID() + "\",\"refresh_token\":\"" + next
-                        + "\",\"token_type\":\"Bearer\",\"expires_in\":86400,\"scope\":\"Manage:Pax8Data\"}");
-            }
-        }
-
-        private static void answer(HttpExchange x, int status, String body) throws IOException {
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            x.getResponseHeaders().add("Content-Type", "application/json");
-            x.sendResponseHeaders(status, b.length);
-            try (OutputStream o = x.getResponseBody()) {
-                o.write(b);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
 
     @Test
     void a_replica_killed_after_the_provider_rotated_loses_nothing_and_the_provider_sees_no_reuse() throws Exception {
