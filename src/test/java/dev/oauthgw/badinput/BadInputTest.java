@@ -411,7 +411,7 @@ class BadInputTest {
         for (Hostile.Value v : values) {
             List<String> forms = path.equals("/j_security_check")
                     ? List.of("j_username=" + v.wire() + "&j_password=" + OpsPasswords.DEV_PASSWORD,
-                            "j_username=operator&j_password=" + v.wire())
+                            "j_username=badinput-nobody&j_password=" + v.wire()) // not a real account: its failures throttle nobody the other tests sign in as
                     : List.of("csrf=" + v.wire(), "csrf=" + v.wire() + "&csrf=" + csrfField, v.wire() + "=" + csrfField);
             for (String form : forms) {
                 List<String> headers = new ArrayList<>();
