@@ -59,6 +59,11 @@ final class ProdConfig {
         env.put("GATEWAY_JWT_PUBLIC_KEY_LOCATION", publicKeyPem().toString());
         env.put("GATEWAY_OPS_SESSION_KEY", randomKey());
         env.put("GATEWAY_OPS_USERS_ALICE_PASSWORD_HASH", OPS_HASH);
+        // the same list the deployment manifests are checked against (dev.oauthgw.deploy)
+        List<String> missing = ProdSettings.missing(env.keySet());
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("ProdConfig lacks prod settings " + missing);
+        }
         return env;
     }
 
