@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 import dev.oauthgw.audit.AuditAction;
+import dev.oauthgw.common.SqlValues;
 import dev.oauthgw.audit.AuditService;
 import dev.oauthgw.events.EventPublisher;
 import dev.oauthgw.events.GrantEventType;
@@ -90,7 +91,7 @@ public class ProviderIncidents {
         List<Object[]> rows = QuarkusTransaction.joiningExisting().call(() -> em.createNativeQuery(
                 "select registration, kind, since, last_probe_at, last_error from provider_incident order by since",
                 Object[].class).getResultList());
-        return rows.stream().map(r -> new Incident((String) r[0], (String) r[1], instant(r[2]), instant(r[3]),
+        return rows.stream().map(r -> new Incident((String) r[0], (String) r[1], SqlValues.instant(r[2]), SqlValues.instant(r[3]),
                 (String) r[4])).toList();
     }
 
@@ -111,21 +112,5 @@ public class ProviderIncidents {
                         + "and (last_probe_at is null or last_probe_at <= ?3)")
                 .setParameter(1, registration).setParameter(2, now)
                 .setParameter(3, now.minus(config.incidentProbeEvery())).executeUpdate() == 1);
-    }
-
-    private static Instant instant(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof Instant i) {
-            return i;
-        }
-        if (o instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (o instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        throw new IllegalArgumentException("not a timestamp: " + o.getClass());
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.oauthgw.common.SqlValues;
 import dev.oauthgw.crypto.Sealed;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -110,23 +111,7 @@ public class RefreshAttempts {
     private static Abandoned abandoned(Object[] r) {
         Optional<Sealed> kept = r[5] == null ? Optional.empty()
                 : Optional.of(new Sealed((byte[]) r[5], ((Number) r[6]).intValue()));
-        return new Abandoned((UUID) r[0], instant(r[1]), (String) r[2], (String) r[3], (byte[]) r[4], kept,
-                instant(r[7]));
-    }
-
-    private static Instant instant(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof Instant i) {
-            return i;
-        }
-        if (o instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (o instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        throw new IllegalArgumentException("not a timestamp: " + o.getClass());
+        return new Abandoned((UUID) r[0], SqlValues.instant(r[1]), (String) r[2], (String) r[3], (byte[]) r[4], kept,
+                SqlValues.instant(r[7]));
     }
 }
