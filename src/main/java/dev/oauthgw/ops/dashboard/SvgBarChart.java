@@ -125,7 +125,7 @@ public final class SvgBarChart {
         for (Series se : series) {
             s.append("<rect class=\"swatch s-").append(se.key()).append("\" x=\"").append(num(lx)).append("\" y=\"6\" width=\"10\" height=\"10\"/>");
             s.append("<text class=\"legend\" x=\"").append(num(lx + 14)).append("\" y=\"15\">").append(esc(se.name())).append("</text>");
-            lx += 24 + 7.2 * se.name().length();
+            lx += 26 + 7.4 * se.name().length();
         }
         // y axis: grid lines at 0, half and the top
         for (long tick : new long[] { 0, top / 2 == 0 || top % 2 != 0 ? -1 : top / 2, top }) {
