@@ -47,7 +47,7 @@ final class OpsCharts {
         for (OutcomeBucket b : buckets) {
             int hour = b.from().atZone(ZoneOffset.UTC).getHour();
             String axis = hour % 4 == 0 ? HM.format(b.from()) : "";
-            String label = DAY_HM.format(b.from()) + "–" + HM.format(b.from().plus(Duration.ofHours(1))) + " UTC";
+            String label = DAY_HM.format(b.from()) + "–" + HM.format(b.from().plus(Duration.ofHours(1))); // UTC: in the header
             bars.add(new Bar(axis, label, b.success(), b.transientFailure(), b.reauthRequired(), b.otherFailure()));
         }
         return SvgBarChart.render("chart-outcomes", "Refresh outcomes in the last 24 hours",

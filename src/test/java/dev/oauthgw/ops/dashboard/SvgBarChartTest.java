@@ -155,7 +155,7 @@ class SvgBarChartTest {
         assertTrue(e.svg().toString().contains(">+6 h</text>"));
         Chart o = OpsCharts.outcomes(out);
         assertEquals(24, o.total());
-        assertTrue(o.table().toString().contains("2026-11-28 09:00–10:00 UTC"), o.table().toString());
+        assertTrue(o.table().toString().contains("<th scope=\"row\">2026-11-28 09:00–10:00</th>"), o.table().toString());
         assertTrue(o.svg().toString().contains(">12:00</text>"), o.svg().toString());
     }
 }
