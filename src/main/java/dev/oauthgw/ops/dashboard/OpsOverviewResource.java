@@ -1,5 +1,6 @@
 package dev.oauthgw.ops.dashboard;
 
+import dev.oauthgw.ops.admin.ChartQueryService;
 import dev.oauthgw.ops.admin.GrantQueryService;
 import dev.oauthgw.refresh.ProviderIncidents;
 import dev.oauthgw.ops.signin.OpsSessions;
@@ -38,7 +39,10 @@ import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 
-/** The dashboard's overview: counts by state, the next expiries, recent failures; and signing out. */
+/**
+ * The dashboard's overview: counts by state, charts of the coming access-token expiries and of the last day's refresh
+ * outcomes (inline SVG, no script), the next expiries, recent failures; and signing out.
+ */
 @CsrfChecked
 @Path("/ops")
 @RolesAllowed("ops")
@@ -48,10 +52,12 @@ public class OpsOverviewResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance overview(OpsPage page, Counts counts, List<GrantRow> nextExpiries,
-                List<GrantRow> failures, ProviderIncidents.Incident incident, String soonWithin);
+                List<GrantRow> failures, ProviderIncidents.Incident incident, String soonWithin,
+                SvgBarChart.Chart expiryChart, SvgBarChart.Chart outcomeChart);
     }
 
     private final GrantQueryService query;
+    private final ChartQueryService charts;
     private final OpsCsrf csrf;
     private final SecurityIdentity identity;
     private final ProviderIncidents incidents;
@@ -61,12 +67,13 @@ public class OpsOverviewResource {
     private final String publicUrl;
     private final OpsSessions sessions;
 
-    public OpsOverviewResource(GrantQueryService query, OpsCsrf csrf, SecurityIdentity identity,
+    public OpsOverviewResource(GrantQueryService query, ChartQueryService charts, OpsCsrf csrf, SecurityIdentity identity,
             ProviderIncidents incidents, OpsSignIn signIn, Instance<OidcSession> oidcSession,
             Instance<OidcConfigurationMetadata> oidcMetadata,
             @ConfigProperty(name = "gateway.onboarding.public-url") String publicUrl, OpsSessions sessions) {
         this.sessions = sessions;
         this.query = query;
+        this.charts = charts;
         this.csrf = csrf;
         this.identity = identity;
         this.incidents = incidents;
@@ -84,7 +91,8 @@ public class OpsOverviewResource {
         ProviderIncidents.Incident incident = incidents.current().orElse(null);
         TemplateInstance t = Templates.overview(new OpsPage(OpsOperator.display(identity), token, "overview", null,
                 false), query.counts(), next, query.recentFailures(10), incident,
-                OpsFormat.dur(query.expiringSoonWithin()));
+                OpsFormat.dur(query.expiringSoonWithin()), OpsCharts.expiries(charts.expiries()),
+                OpsCharts.outcomes(charts.outcomes()));
         return OpsGrantsResource.page(t, csrf, csrfCookie, token);
     }
 
