@@ -61,7 +61,7 @@ public class OpsOverviewResource {
     public OpsOverviewResource(GrantQueryService query, OpsCsrf csrf, SecurityIdentity identity,
             ProviderIncidents incidents, OpsSignIn signIn, Instance<OidcSession> oidcSession,
             Instance<OidcConfigurationMetadata> oidcMetadata,
-            @ConfigProperty(name = "gateway.onboarding.public-url") String publicUrl) {
+            @ConfigProperty(name = "gateway.onboarding.public-url") java.util.Optional<String> configuredPublicUrl) {
         this.query = query;
         this.csrf = csrf;
         this.identity = identity;
@@ -69,6 +69,7 @@ public class OpsOverviewResource {
         this.signIn = signIn;
         this.oidcSession = oidcSession;
         this.oidcMetadata = oidcMetadata;
+        String publicUrl = configuredPublicUrl.orElse("");
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 
