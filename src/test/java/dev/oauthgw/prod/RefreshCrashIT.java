@@ -175,7 +175,7 @@ class RefreshCrashIT {
         }
     }
 
-    private static UUID insertGrant(Connection db, TokenCipher cipher, String refreshToken) throws Exception {
+    static UUID insertGrant(Connection db, TokenCipher cipher, String refreshToken) throws Exception {
         UUID id = UUID.randomUUID();
         String partner = "crash-" + id.toString().substring(0, 8);
         Timestamp now = Timestamp.from(Instant.now());
@@ -219,11 +219,11 @@ class RefreshCrashIT {
         }
     }
 
-    private static long count(Connection db, String sql, Object... args) {
+    static long count(Connection db, String sql, Object... args) {
         return Long.parseLong(one(db, sql, args));
     }
 
-    private static String one(Connection db, String sql, Object... args) {
+    static String one(Connection db, String sql, Object... args) {
         try (PreparedStatement ps = db.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
@@ -237,7 +237,7 @@ class RefreshCrashIT {
         }
     }
 
-    private static void update(Connection db, String sql, Object... args) throws Exception {
+    static void update(Connection db, String sql, Object... args) throws Exception {
         try (PreparedStatement ps = db.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
