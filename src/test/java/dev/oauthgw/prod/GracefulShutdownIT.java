@@ -129,6 +129,9 @@ class GracefulShutdownIT {
                 assertEquals(0, app.exitValue(), Files.readString(log));
                 assertEquals(1, RefreshCrashIT.count(db, "select count(*) from audit_event where partner_id = ? "
                         + "and action = 'TOKEN_SERVED'", partner), "the token access record was written");
+                // sealed under this run's keyring: no later run's scheduler may take it
+                RefreshCrashIT.update(db, "update partner_grant set state = 'REVOKED', refresh_due_at = null where id = ?",
+                        grantId);
             } finally {
                 app.destroyForcibly();
             }
