@@ -23,10 +23,19 @@ public class JwtConfigCheck {
             @ConfigProperty(name = "smallrye.jwt.verify.key.location") Optional<String> smallryeLocation,
             @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> key,
             @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer) {
-        if (!required) {
-            return;
+        List<String> problems = problems(required, location, smallryeLocation, key, issuer);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Caller authentication is not configured:\n - " + String.join("\n - ", problems));
         }
+    }
+
+    /** What is wrong with the JWT verification settings (setting names, never values); empty when nothing is. */
+    public static List<String> problems(boolean required, Optional<String> location, Optional<String> smallryeLocation,
+            Optional<String> key, Optional<String> issuer) {
         List<String> problems = new ArrayList<>();
+        if (!required) {
+            return problems;
+        }
         if (location.filter(JwtConfigCheck::set).isEmpty() && smallryeLocation.filter(JwtConfigCheck::set).isEmpty()
                 && key.filter(JwtConfigCheck::set).isEmpty()) {
             problems.add("no JWT verification key: set GATEWAY_JWT_PUBLIC_KEY_LOCATION (a PEM file or a JWKS URL)");
@@ -38,9 +47,7 @@ public class JwtConfigCheck {
         if (issuer.filter(JwtConfigCheck::set).isEmpty()) {
             problems.add("no JWT issuer: set GATEWAY_JWT_ISSUER");
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("Caller authentication is not configured:\n - " + String.join("\n - ", problems));
-        }
+        return problems;
     }
 
     /** An http:// URL; only its scheme is looked at, so nothing of the URL reaches the message. */

@@ -113,10 +113,52 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
         String requestId = requestId(headers);
+        if (databaseUnavailable(e)) {
+            // PostgreSQL restarting or failing over: the pool replaces its connections; the caller retries
+            LOG.warnf("Database unavailable on %s (request %s): %s", uri.getPath(), requestId, rootMessage(e));
+            return problem(503, "database-unavailable", "Service unavailable",
+                    "The gateway's database is not reachable right now. Retry shortly.", uri, headers, Map.of())
+                    .header(HttpHeaders.RETRY_AFTER, 5).build();
+        }
         LOG.errorf(e, "Unexpected failure on %s (request %s)", uri.getPath(), requestId);
         return problem(500, "internal-error", "Internal error",
                 "Something went wrong on our side. Quote request id " + requestId + " when reporting it.",
                 uri, headers, Map.of()).build();
+    }
+
+    /**
+     * Whether {@code e} (or a cause) is the database connection failing: SQL state class 08 (connection exception),
+     * 57P01-57P03 (the server shut down or is starting), a connection exception of JDBC or Hibernate, or the pool
+     * unable to hand out a connection in time.
+     */
+    static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+            String name = t.getClass().getSimpleName();
+            if (name.equals("JDBCConnectionException") || name.equals("AcquisitionTimeoutException")
+                    || (t.getMessage() != null && t.getMessage().contains("Unable to acquire JDBC Connection"))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 
     static Response.ResponseBuilder problem(int status, String type, String title, String detail, UriInfo uri,

@@ -19,6 +19,21 @@ public final class KeyringLoader {
      * @throws KeyringException when no usable keyring is configured; the message names
      *         {@value CryptoConfig#KEYRING_ENV} and never contains key material
      */
+    /**
+     * What keeps {@link #load} from loading a keyring, if anything (for the start-up check): the message names the
+     * setting and never contains key material. Generates no throwaway key.
+     */
+    public static java.util.Optional<String> problem(CryptoConfig config, boolean prodProfile) {
+        try {
+            if (config.keyring().filter(s -> !s.isBlank()).isPresent() || !config.generateThrowawayKey() || prodProfile) {
+                load(config, prodProfile);
+            }
+            return java.util.Optional.empty();
+        } catch (KeyringException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+    }
+
     public static Keyring load(CryptoConfig config, boolean prodProfile) {
         Integer primary = config.primaryKeyId().orElse(null);
         String spec = config.keyring().filter(s -> !s.isBlank()).orElse(null);

@@ -30,6 +30,16 @@ public final class WebhookEndpoint {
      * or a bad tuning value stop the application from starting.
      */
     public static Optional<WebhookEndpoint> from(WebhookConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Webhook configuration is not usable:\n - " + String.join("\n - ", problems));
+        }
+        Optional<String> secret = config.secret().filter(s -> !s.isBlank());
+        return config.url().map(u -> new WebhookEndpoint(u, secret.get().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** What is wrong with the webhook configuration (setting names, never values); empty when it is usable. */
+    public static List<String> problems(WebhookConfig config) {
         List<String> problems = new ArrayList<>();
         Optional<String> secret = config.secret().filter(s -> !s.isBlank());
         Optional<URI> url = config.url();
@@ -63,10 +73,7 @@ public final class WebhookEndpoint {
                 || config.requestTimeout().isNegative() || config.requestTimeout().isZero()) {
             problems.add("gateway.webhook.connect-timeout and request-timeout must be positive");
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("Webhook configuration is not usable:\n - " + String.join("\n - ", problems));
-        }
-        return url.map(u -> new WebhookEndpoint(u, secret.get().getBytes(StandardCharsets.UTF_8)));
+        return problems;
     }
 
     public URI url() {

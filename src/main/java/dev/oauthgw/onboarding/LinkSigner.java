@@ -42,6 +42,19 @@ public class LinkSigner {
         this.key = new SecretKeySpec(loadKey(config), "HmacSHA256");
     }
 
+    /** What is wrong with the configured signing key, if anything (for the start-up check; never the key). */
+    public static Optional<String> keyProblem(OnboardingConfig config) {
+        try {
+            Optional<String> configured = config.linkSigningKey().filter(s -> !s.isBlank());
+            if (configured.isPresent() || !config.generateThrowawaySigningKey()) {
+                loadKey(config);
+            }
+            return Optional.empty();
+        } catch (IllegalStateException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     static byte[] loadKey(OnboardingConfig config) {
         Optional<String> configured = config.linkSigningKey().filter(s -> !s.isBlank());
         if (configured.isPresent()) {

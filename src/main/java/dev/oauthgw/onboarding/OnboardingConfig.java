@@ -11,8 +11,11 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "gateway.onboarding")
 public interface OnboardingConfig {
 
-    /** The gateway's external base URL, as partner admins' browsers reach it (https in prod). */
-    URI publicUrl();
+    /**
+     * The gateway's external base URL, as partner admins' browsers reach it (https in prod). Required: optional here
+     * only so that the start-up check (dev.oauthgw.startup) can name it together with every other missing setting.
+     */
+    Optional<URI> publicUrl();
 
     /** How long a new onboarding link is valid unless the operator says otherwise. */
     @WithDefault("P7D")

@@ -90,7 +90,7 @@ public class OnboardingLinkService {
         audit.record(actor, AuditAction.LINK_CREATED, partnerId, null,
                 Map.of("link_id", link.id.toString(), "purpose", link.purpose.name(),
                         "expires_at", link.expiresAt.toString()));
-        String base = config.publicUrl().toString().replaceAll("/+$", "");
+        String base = config.publicUrl().orElseThrow().toString().replaceAll("/+$", "");
         return new IssuedLink(link.id, base + "/onboarding/" + signer.sign(link.id, link.expiresAt), link.expiresAt);
     }
 

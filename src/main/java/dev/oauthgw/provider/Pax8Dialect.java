@@ -64,7 +64,7 @@ final class Pax8Dialect implements TokenDialect {
 
     /** Client authentication of this dialect: the credentials are members of the JSON body. */
     private static void putClientCredentials(RegisteredProvider provider, Map<String, String> body) {
-        body.put("client_id", provider.registration().clientId());
+        body.put("client_id", provider.clientId());
         body.put("client_secret", provider.clientSecret());
     }
 

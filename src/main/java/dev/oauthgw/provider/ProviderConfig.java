@@ -33,9 +33,10 @@ public interface ProviderConfig {
 
         Optional<URI> revocationUrl();
 
-        String clientId();
+        /** Required, like the secret, for a registration in use (the default one and those vendor tokens name). */
+        Optional<String> clientId();
 
-        /** Never logged, never printed; required (prod fails closed without it). */
+        /** Never logged, never printed; required for a registration in use (prod fails closed without it). */
         Optional<String> clientSecret();
 
         /** The gateway's callback as registered at the provider, e.g. https://gw.example.com/onboarding/callback */

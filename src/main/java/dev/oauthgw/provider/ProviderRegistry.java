@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import dev.oauthgw.provider.ProviderConfig.IdentityMethod;
 import dev.oauthgw.provider.ProviderConfig.Registration;
@@ -16,8 +18,11 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The provider registrations, validated once at start-up: a registration without a client secret, or
- * (where https is required, as in prod) with a non-https URL, stops the application from starting.
+ * The provider registrations, validated once at start-up: a registration in use (the default one, those vendor tokens
+ * name) without a client id and secret, or (where https is required, as in prod) with a non-https URL, stops the
+ * application from starting. A registration nobody uses and without credentials (the built-in pax8 one when the
+ * default is another) is left out. The start-up check (dev.oauthgw.startup) reports these problems together with
+ * the others; the constructor checks again, for the default registration.
  */
 @Startup
 @ApplicationScoped
@@ -31,24 +36,66 @@ public class ProviderRegistry {
         this.providers = validate(config);
     }
 
-    /** Checks every registration; throws with the list of problems (setting names only, never values). */
+    /** {@link #validate(ProviderConfig, Set)} with no registration referenced beyond the default one. */
     static Map<String, RegisteredProvider> validate(ProviderConfig config) {
+        return validate(config, Set.of());
+    }
+
+    /**
+     * Checks the registrations; throws with the list of problems (setting names only, never values). The
+     * registrations returned are the usable ones: those with a client id and secret.
+     *
+     * @param referenced registrations the configuration uses besides the default one (e.g. vendor tokens')
+     */
+    static Map<String, RegisteredProvider> validate(ProviderConfig config, Set<String> referenced) {
         List<String> problems = new ArrayList<>();
+        Map<String, RegisteredProvider> out = check(config, referenced, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Provider configuration is not usable:\n - " + String.join("\n - ", problems));
+        }
+        return out;
+    }
+
+    /**
+     * The problems of the provider configuration, for the start-up check that reports every problem at once.
+     * Credentials are required of the registrations in use only: the default one and {@code referenced}. A
+     * registration nobody uses may go without credentials (it is then not usable), but not with half of them.
+     */
+    public static List<String> problems(ProviderConfig config, Set<String> referenced) {
+        List<String> problems = new ArrayList<>();
+        check(config, referenced, problems);
+        return problems;
+    }
+
+    private static Map<String, RegisteredProvider> check(ProviderConfig config, Set<String> referenced,
+            List<String> problems) {
         Map<String, RegisteredProvider> out = new TreeMap<>();
+        Set<String> used = new TreeSet<>(referenced);
+        used.add(config.defaultRegistration());
         if (config.registrations().isEmpty()) {
             problems.add("no provider registration is configured (gateway.provider.registrations.<name>.*)");
-        } else if (!config.registrations().containsKey(config.defaultRegistration())) {
-            problems.add("gateway.provider.default-registration names '" + config.defaultRegistration()
-                    + "', which is not a configured registration");
+        }
+        for (String name : used) {
+            if (!config.registrations().isEmpty() && !config.registrations().containsKey(name)) {
+                problems.add(name.equals(config.defaultRegistration())
+                        ? "gateway.provider.default-registration names '" + name + "', which is not a configured registration"
+                        : "the configuration uses the provider registration '" + name + "' (gateway.tokens.vendor.<name>"
+                                + ".registration), which is not configured");
+            }
         }
         config.registrations().forEach((name, r) -> {
             String prefix = "gateway.provider.registrations." + name + ".";
             Optional<String> secret = r.clientSecret().filter(s -> !s.isBlank());
+            Optional<String> clientId = r.clientId().filter(s -> !s.isBlank());
+            boolean inUse = used.contains(name);
+            if (!inUse && secret.isEmpty() && clientId.isEmpty()) {
+                return; // configured (e.g. built in) but not used and without credentials: left out
+            }
+            if (clientId.isEmpty()) {
+                problems.add(prefix + "client-id is missing (set " + envName(prefix + "client-id") + ")");
+            }
             if (secret.isEmpty()) {
                 problems.add(prefix + "client-secret is missing (set " + envName(prefix + "client-secret") + ")");
-            }
-            if (r.clientId().isBlank()) {
-                problems.add(prefix + "client-id is blank");
             }
             checkUrl(problems, config.requireHttps(), prefix + "authorize-url", r.authorizeUrl());
             checkUrl(problems, config.requireHttps(), prefix + "token-url", r.tokenUrl());
@@ -59,11 +106,10 @@ public class ProviderRegistry {
             if (r.identity().method() == IdentityMethod.PROBE && r.identity().probeUrl().isEmpty()) {
                 problems.add(prefix + "identity.probe-url is required with identity.method=probe");
             }
-            secret.ifPresent(s -> out.put(name, new RegisteredProvider(name, r, s)));
+            if (secret.isPresent() && clientId.isPresent()) {
+                out.put(name, new RegisteredProvider(name, r, clientId.get(), secret.get()));
+            }
         });
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("Provider configuration is not usable:\n - " + String.join("\n - ", problems));
-        }
         return Map.copyOf(out);
     }
 
@@ -82,7 +128,7 @@ public class ProviderRegistry {
     public RegisteredProvider get(String name) {
         RegisteredProvider p = providers.get(name);
         if (p == null) {
-            throw new IllegalArgumentException("Unknown provider registration: " + name);
+            throw new IllegalArgumentException("Unknown provider registration, or one without credentials: " + name);
         }
         return p;
     }
@@ -96,7 +142,7 @@ public class ProviderRegistry {
         Registration r = provider.registration();
         StringBuilder q = new StringBuilder();
         append(q, "response_type", "code");
-        append(q, "client_id", r.clientId());
+        append(q, "client_id", provider.clientId());
         append(q, "redirect_uri", r.redirectUri().toString());
         append(q, "scope", r.scopes());
         ProviderConfig.audienceOf(r).ifPresent(a -> append(q, "audience", a));

@@ -62,9 +62,9 @@ final class Rfc6749Dialect implements TokenDialect {
         Registration r = provider.registration();
         Optional<String> authorization = Optional.empty();
         switch (r.clientAuth()) {
-            case CLIENT_SECRET_BASIC -> authorization = Optional.of(basic(r.clientId(), provider.clientSecret()));
+            case CLIENT_SECRET_BASIC -> authorization = Optional.of(basic(provider.clientId(), provider.clientSecret()));
             case CLIENT_SECRET_POST -> {
-                params.put("client_id", r.clientId());
+                params.put("client_id", provider.clientId());
                 params.put("client_secret", provider.clientSecret());
             }
         }

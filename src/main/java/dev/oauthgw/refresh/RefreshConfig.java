@@ -33,8 +33,19 @@ public interface RefreshConfig {
     @WithDefault("0.8")
     double schedulerBudgetShare();
 
-    /** How long a scheduled refresh waits for a grant's row lock before leaving it to its holder. */
-    @WithDefault("PT0.1S")
+    /**
+     * On shutdown, how long the refreshes in flight may take to finish (and release their grants' locks) before the
+     * scheduler's workers are given up; within quarkus.shutdown.timeout.
+     */
+    @WithDefault("PT20S")
+    Duration shutdownTimeout();
+
+    /**
+     * How long a scheduled refresh waits for a grant's row lock before leaving it to its holder. {@code PT0S} (the
+     * default): not at all, the grant is skipped at once ({@code SKIP LOCKED}), which is ordinary contention between
+     * replicas and raises no SQL error or warning; a positive wait ends in a lock timeout when it runs out.
+     */
+    @WithDefault("PT0S")
     Duration scheduledLockWait();
 
     /**

@@ -86,7 +86,10 @@ public class RefreshScheduler {
         if (workers != null) {
             workers.shutdown();
             try {
-                workers.awaitTermination(20, TimeUnit.SECONDS);
+                if (!workers.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("Refreshes still running after %s at shutdown; their transactions roll back and a lost "
+                            + "answer is resolved by the next replica", config.shutdownTimeout());
+                }
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
@@ -128,8 +131,15 @@ public class RefreshScheduler {
             started += due.size();
             List<Future<Outcome>> running = new ArrayList<>();
             for (UUID id : due) {
-                running.add(workers.submit(() -> refresher.refresh(id, this::isDue, Trigger.SCHEDULED,
-                        config.scheduledLockWait())));
+                try {
+                    running.add(workers.submit(() -> refresher.refresh(id, this::isDue, Trigger.SCHEDULED,
+                            config.scheduledLockWait())));
+                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                    break; // the application is stopping: the grants left are due for the next replica or start
+                }
+            }
+            if (workers.isShutdown()) {
+                started = config.maxPerTick(); // no further batch while stopping
             }
             boolean budgetSpent = false;
             for (Future<Outcome> f : running) {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -154,5 +155,51 @@ class ProdFailsClosedIT {
         assertNotEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("GATEWAY_OPS_OIDC_OPERATOR_GROUPS"), run.output());
         assertFalse(run.output().contains("an-oidc-client-secret-for-this-test"), "OIDC client secret printed");
+    }
+
+    /** A platform team learns every missing setting from one failed start, not one per attempt. */
+    @Test
+    void names_every_missing_variable_in_one_error() throws Exception {
+        Map<String, String> env = ProdConfig.env();
+        String secret = env.get("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET");
+        env.remove("GATEWAY_CRYPTO_KEYRING");
+        env.remove("GATEWAY_ONBOARDING_PUBLIC_URL");
+        env.remove("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_ID");
+        Run run = start(env);
+        assertNotEquals(Integer.MIN_VALUE, run.exitCode(), "the application started instead of refusing:\n" + run.output());
+        assertNotEquals(0, run.exitCode(), run.output());
+        int at = run.output().indexOf("The gateway is not configured completely");
+        assertTrue(at >= 0, run.output());
+        String error = run.output().substring(at);
+        for (String variable : List.of("GATEWAY_CRYPTO_KEYRING", "GATEWAY_ONBOARDING_PUBLIC_URL",
+                "GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_ID")) {
+            assertTrue(error.contains(variable), "expected " + variable + " in:\n" + error);
+        }
+        assertFalse(run.output().contains(secret), "client secret printed");
+    }
+
+    /** The built-in pax8 registration needs no credentials when the default registration is another one. */
+    @Test
+    void starts_without_pax8_credentials_when_another_registration_is_the_default() throws Exception {
+        Map<String, String> env = ProdConfig.env();
+        env.remove("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_ID");
+        env.remove("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET");
+        env.put("GATEWAY_PROVIDER_DEFAULT_REGISTRATION", "acme");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_ACME_AUTHORIZE_URL", "https://idp.example.test/authorize");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_ACME_TOKEN_URL", "https://idp.example.test/token");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_ACME_REDIRECT_URI", "https://gateway.example.test/onboarding/callback");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_ACME_DIALECT", "rfc6749");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_ACME_AUDIENCE", "none");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_ACME_CLIENT_ID", "acme-client");
+        env.put("GATEWAY_PROVIDER_REGISTRATIONS_ACME_CLIENT_SECRET", "acme-secret-" + ProdConfig.randomKey());
+        Path log = Files.createTempFile("prod-start", ".log");
+        Process p = ProdConfig.launch(env, log, 0);
+        try {
+            ProdConfig.awaitListening(p, log);
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
     }
 }

@@ -97,10 +97,12 @@ class RefreshCrashIT {
                     + "'REFRESH_ANSWER_RECOVERED'", grantId));
             String log = Files.readString(log2, StandardCharsets.UTF_8) + Files.readString(log1, StandardCharsets.UTF_8);
             assertTrue(!log.contains(oldRefresh), "no refresh token in the logs");
+            // its grant is sealed with this test's keyring: later jars with other keys must not meet it
+            update(db, "delete from partner where id = (select partner_id from partner_grant where id = ?)", grantId);
         }
     }
 
-    private static UUID insertGrant(Connection db, TokenCipher cipher, String refreshToken) throws Exception {
+    static UUID insertGrant(Connection db, TokenCipher cipher, String refreshToken) throws Exception {
         UUID id = UUID.randomUUID();
         String partner = "crash-" + id.toString().substring(0, 8);
         Timestamp now = Timestamp.from(Instant.now());
@@ -144,11 +146,11 @@ class RefreshCrashIT {
         }
     }
 
-    private static long count(Connection db, String sql, Object... args) {
+    static long count(Connection db, String sql, Object... args) {
         return Long.parseLong(one(db, sql, args));
     }
 
-    private static String one(Connection db, String sql, Object... args) {
+    static String one(Connection db, String sql, Object... args) {
         try (PreparedStatement ps = db.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
@@ -162,7 +164,7 @@ class RefreshCrashIT {
         }
     }
 
-    private static void update(Connection db, String sql, Object... args) throws Exception {
+    static void update(Connection db, String sql, Object... args) throws Exception {
         try (PreparedStatement ps = db.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);

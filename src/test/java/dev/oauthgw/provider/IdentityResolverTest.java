@@ -43,7 +43,7 @@ class IdentityResolverTest {
         RegisteredProvider p = registry.defaultProvider();
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 MessageDigest.getInstance("SHA-256").digest(VERIFIER.getBytes(StandardCharsets.US_ASCII)));
-        String code = sandboxGrants.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(),
+        String code = sandboxGrants.issueCode(p.clientId(), p.registration().redirectUri().toString(),
                 partnerKey, p.registration().scopes(), "https://api.pax8.com", challenge);
         return tokens.exchangeCode(p, code, VERIFIER);
     }

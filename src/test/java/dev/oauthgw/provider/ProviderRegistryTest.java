@@ -107,4 +107,52 @@ class ProviderRegistryTest {
         ProviderRegistry registry = new ProviderRegistry(config(m));
         assertFalse(registry.authorizeUri(registry.defaultProvider(), "s", "c").getRawQuery().contains("audience"));
     }
+
+    private static Map<String, String> other(String name) {
+        Map<String, String> m = new HashMap<>();
+        String p = "gateway.provider.registrations." + name + ".";
+        m.put(p + "authorize-url", "https://idp.example/authorize");
+        m.put(p + "token-url", "https://idp.example/token");
+        m.put(p + "client-id", "client-2");
+        m.put(p + "client-secret", SECRET);
+        m.put(p + "redirect-uri", "https://gw.example/onboarding/callback");
+        m.put(p + "dialect", "rfc6749");
+        return m;
+    }
+
+    @Test
+    void a_registration_nobody_uses_needs_no_credentials() {
+        Map<String, String> m = pax8("https://login.example");
+        m.remove("gateway.provider.registrations.pax8.client-id");
+        m.remove("gateway.provider.registrations.pax8.client-secret");
+        m.putAll(other("acme"));
+        m.put("gateway.provider.default-registration", "acme");
+        assertEquals(java.util.Set.of("acme"), ProviderRegistry.validate(config(m)).keySet());
+        assertTrue(ProviderRegistry.problems(config(m), java.util.Set.of()).isEmpty());
+    }
+
+    @Test
+    void a_registration_the_vendor_tokens_use_needs_its_credentials_and_every_problem_is_listed() {
+        Map<String, String> m = pax8("https://login.example");
+        m.remove("gateway.provider.registrations.pax8.client-id");
+        m.remove("gateway.provider.registrations.pax8.client-secret");
+        m.putAll(other("acme"));
+        m.put("gateway.provider.default-registration", "acme");
+        java.util.List<String> problems = ProviderRegistry.problems(config(m), java.util.Set.of("pax8", "missing"));
+        String all = String.join("\n", problems);
+        assertTrue(all.contains("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_ID"), all);
+        assertTrue(all.contains("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET"), all);
+        assertTrue(all.contains("registration 'missing'"), all);
+        assertFalse(all.contains(SECRET));
+    }
+
+    @Test
+    void half_the_credentials_of_an_unused_registration_is_a_mistake() {
+        Map<String, String> m = pax8("https://login.example");
+        m.remove("gateway.provider.registrations.pax8.client-secret");
+        m.putAll(other("acme"));
+        m.put("gateway.provider.default-registration", "acme");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProviderRegistry.validate(config(m)));
+        assertTrue(e.getMessage().contains("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CLIENT_SECRET"), e.getMessage());
+    }
 }

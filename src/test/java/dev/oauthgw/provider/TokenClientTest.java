@@ -48,7 +48,7 @@ class TokenClientTest {
     private String code(RegisteredProvider p) throws Exception {
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 MessageDigest.getInstance("SHA-256").digest(VERIFIER.getBytes(StandardCharsets.US_ASCII)));
-        return sandboxGrants.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(), "acme",
+        return sandboxGrants.issueCode(p.clientId(), p.registration().redirectUri().toString(), "acme",
                 "Manage:Pax8Data offline_access", "https://api.pax8.com", challenge);
     }
 
@@ -109,7 +109,7 @@ class TokenClientTest {
     void a_rejected_client_is_classified_as_client_rejected() throws Exception {
         RegisteredProvider pax8 = registry.get("pax8");
         TokenResponse t = client.exchangeCode(pax8, code(pax8), VERIFIER);
-        sandboxFaults.rejectClient(pax8.registration().clientId());
+        sandboxFaults.rejectClient(pax8.clientId());
         ProviderException e = assertThrows(ProviderException.class, () -> client.refresh(pax8, t.refreshToken().get()));
         assertEquals(ProviderException.Kind.CLIENT_REJECTED, e.kind());
         assertTrue(e.kind().isPermanent());

@@ -360,6 +360,47 @@ class RefreshSchedulerTest {
         assertEquals(1, scheduler.detectLostAnswers());
     }
 
+    /** Ordinary contention between replicas is no warning: a held grant is skipped without an SQL error. */
+    @Test
+    void a_grant_another_replica_holds_is_skipped_without_a_warning() throws Exception {
+        Made m = grants("contended", 1).get(0);
+        dueNow(List.of(m));
+        db.update("insert into refresh_attempt (grant_id, started_at, owner, trigger) values (?, now() - interval '10 minutes', 'other', 'SCHEDULED')",
+                m.grantId());
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        try (var c = db.connection()) {
+            c.setAutoCommit(false);
+            c.createStatement().execute("select id from partner_grant where id = '" + m.grantId() + "' for update");
+            assertThrows(dev.oauthgw.grant.GrantLocking.Busy.class, () -> refresher.refresh(m.grantId(), g -> true,
+                    GrantRefresher.Trigger.SCHEDULED, config.scheduledLockWait()));
+            assertEquals(0, scheduler.detectLostAnswers(), "its holder is still at work");
+            scheduler.tick();
+            c.rollback();
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertEquals(List.of(), warnings);
+        db.update("delete from refresh_attempt where grant_id = ?", m.grantId());
+    }
+
     @Test
     void the_refresh_tokens_own_expiry_is_recorded_when_the_provider_says() {
         Made m = grants("rtexp", 1).get(0);

@@ -52,7 +52,7 @@ public class GrantFactory {
         String partnerId = prefix + "-" + suffix;
         partners.create(partnerId, "Partner " + partnerId, null, "test");
         RegisteredProvider p = registry.defaultProvider();
-        String code = sandboxGrants.issueCode(p.registration().clientId(), p.registration().redirectUri().toString(),
+        String code = sandboxGrants.issueCode(p.clientId(), p.registration().redirectUri().toString(),
                 key, p.registration().scopes(), "https://api.pax8.com", challenge());
         TokenResponse t = tokens.exchangeCode(p, code, VERIFIER);
         grants.store(new GrantService.NewGrant(partnerId, p.name(), t, "sandbox|" + key, null), "test");

@@ -70,7 +70,8 @@ public class OpsOverviewResource {
     public OpsOverviewResource(GrantQueryService query, ChartQueryService charts, OpsCsrf csrf, SecurityIdentity identity,
             ProviderIncidents incidents, OpsSignIn signIn, Instance<OidcSession> oidcSession,
             Instance<OidcConfigurationMetadata> oidcMetadata,
-            @ConfigProperty(name = "gateway.onboarding.public-url") String publicUrl, OpsSessions sessions) {
+            @ConfigProperty(name = "gateway.onboarding.public-url") java.util.Optional<String> configuredPublicUrl,
+            OpsSessions sessions) {
         this.sessions = sessions;
         this.query = query;
         this.charts = charts;
@@ -80,6 +81,7 @@ public class OpsOverviewResource {
         this.signIn = signIn;
         this.oidcSession = oidcSession;
         this.oidcMetadata = oidcMetadata;
+        String publicUrl = configuredPublicUrl.orElse("");
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 

@@ -44,13 +44,21 @@ public class OpsSecurityCheck {
             @ConfigProperty(name = "quarkus.oidc.credentials.secret") Optional<String> clientSecret,
             @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> apiJwtIssuer,
             @ConfigProperty(name = "mp.jwt.verify.audiences") Optional<Set<String>> apiJwtAudiences) {
-        OidcSettings oidc = new OidcSettings(signIn.oidc(), issuer, clientId, clientSecret,
-                config.oidc().operatorGroups().orElse(Set.of()), config.oidc().requireHttps(), apiJwtIssuer,
-                apiJwtAudiences.orElse(Set.of()));
-        List<String> problems = problems(config, sessionKey, config.requireSessionKey(), oidc);
+        List<String> problems = problems(config, signIn, sessionKey, issuer, clientId, clientSecret, apiJwtIssuer,
+                apiJwtAudiences);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Operator sign-in is not configured safely:\n - " + String.join("\n - ", problems));
         }
+    }
+
+    /** What is wrong with the operators' sign-in settings (setting names, never values); empty when nothing is. */
+    public static List<String> problems(OpsConfig config, OpsSignIn signIn, Optional<String> sessionKey,
+            Optional<String> issuer, Optional<String> clientId, Optional<String> clientSecret,
+            Optional<String> apiJwtIssuer, Optional<Set<String>> apiJwtAudiences) {
+        OidcSettings oidc = new OidcSettings(signIn.oidc(), issuer, clientId, clientSecret,
+                config.oidc().operatorGroups().orElse(Set.of()), config.oidc().requireHttps(), apiJwtIssuer,
+                apiJwtAudiences.orElse(Set.of()));
+        return problems(config, sessionKey, config.requireSessionKey(), oidc);
     }
 
     static List<String> problems(OpsConfig config, Optional<String> sessionKey, boolean requireSessionKey,
