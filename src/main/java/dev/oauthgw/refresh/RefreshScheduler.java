@@ -142,7 +142,8 @@ public class RefreshScheduler {
                 started = config.maxPerTick(); // no further batch while stopping
             }
             boolean budgetSpent = false;
-            for (Future<Outcome> f : running) {
+            for (int i = 0; i < running.size(); i++) {
+                Future<Outcome> f = running.get(i);
                 try {
                     Outcome o = f.get();
                     if (o.held() == Held.BUDGET) {
@@ -160,7 +161,10 @@ public class RefreshScheduler {
                         skipped.incrementAndGet(); // another replica holds it
                     } else {
                         failed.incrementAndGet();
-                        LOG.errorf(ex.getCause(), "Scheduled refresh failed unexpectedly");
+                        LOG.errorf(ex.getCause(), "Scheduled refresh of grant %s failed unexpectedly; it is tried "
+                                + "again in %s", due.get(i), config.backoffMax());
+                        defer(due.get(i)); // a grant that always fails (e.g. its key left the keyring) must not
+                                           // take every tick's batch from the others
                     }
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
@@ -173,6 +177,18 @@ public class RefreshScheduler {
         }
         budget.prune();
         return new TickReport(refreshed.get(), failed.get(), held.get(), skipped.get(), lost);
+    }
+
+    /** Moves a grant whose refresh failed unexpectedly out of the next ticks' way (not a state change). */
+    private void defer(UUID grantId) {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                    "update partner_grant set refresh_due_at = ?1 where id = ?2")
+                    .setParameter(1, clock.instant().plus(config.backoffMax())).setParameter(2, grantId)
+                    .executeUpdate());
+        } catch (RuntimeException e) {
+            LOG.errorf("Could not defer the refresh of grant %s: %s", grantId, e.getMessage());
+        }
     }
 
     private boolean isDue(Grant g) {

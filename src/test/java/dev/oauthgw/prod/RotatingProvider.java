@@ -34,6 +34,7 @@ final class RotatingProvider implements AutoCloseable {
     private final Map<String, Long> rotatedAt = new ConcurrentHashMap<>(); // family -> when it last rotated
     private final Map<String, String> family = new ConcurrentHashMap<>(); // any refresh token ever -> family
     private final Map<String, List<Long>> refreshTimes = new ConcurrentHashMap<>(); // family -> refresh times
+    private final Map<String, List<Boolean>> leewayRefreshes = new ConcurrentHashMap<>(); // ... and which used the leeway
     final AtomicInteger refreshes = new AtomicInteger();
     final AtomicInteger reuses = new AtomicInteger();
     final AtomicInteger withinReuseInterval = new AtomicInteger();
@@ -80,6 +81,7 @@ final class RotatingProvider implements AutoCloseable {
         current.put(f, rt);
         family.put(rt, f);
         refreshTimes.put(f, new ArrayList<>());
+        leewayRefreshes.put(f, new ArrayList<>());
         return rt;
     }
 
@@ -95,10 +97,14 @@ final class RotatingProvider implements AutoCloseable {
     private synchronized void stats(HttpExchange x) throws IOException {
         long minGapMillis = Long.MAX_VALUE;
         int minPerFamily = Integer.MAX_VALUE;
-        for (List<Long> times : refreshTimes.values()) {
+        for (Map.Entry<String, List<Long>> e : refreshTimes.entrySet()) {
+            List<Long> times = e.getValue();
+            List<Boolean> leeway = leewayRefreshes.get(e.getKey());
             minPerFamily = Math.min(minPerFamily, times.size());
             for (int i = 1; i < times.size(); i++) {
-                minGapMillis = Math.min(minGapMillis, times.get(i) - times.get(i - 1));
+                if (!leeway.get(i)) { // a retry of a lost answer within the reuse interval is not a new cycle
+                    minGapMillis = Math.min(minGapMillis, times.get(i) - times.get(i - 1));
+                }
             }
         }
         answer(x, 200, json.writeValueAsString(Map.of("refreshes", refreshes.get(), "reuses", reuses.get(),
@@ -144,6 +150,7 @@ final class RotatingProvider implements AutoCloseable {
             family.put(next, f);
             refreshes.incrementAndGet();
             refreshTimes.get(f).add(now);
+            leewayRefreshes.get(f).add(leeway);
             body = "{\"access_token\":\"at-" + UUID.randomUUID() + "\",\"refresh_token\":\"" + next
                     + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + ",\"scope\":\"Manage:Pax8Data\"}";
         }

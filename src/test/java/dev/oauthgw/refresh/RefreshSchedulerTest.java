@@ -440,4 +440,21 @@ class RefreshSchedulerTest {
         assertTrue(next.isBefore(g.accessExpiresAt.minus(config.expiryMargin()).plusSeconds(1)), next.toString());
         assertTrue(next.isAfter(Instant.now()));
     }
+
+    @Test
+    void a_grant_that_cannot_be_refreshed_at_all_is_deferred_and_does_not_starve_the_others() {
+        List<Made> list = grants("starve", 2);
+        Made broken = list.get(0);
+        Made healthy = list.get(1);
+        // its refresh token no longer opens (as when its key left the keyring): every attempt throws
+        db.update("update partner_grant set refresh_token = ?, refresh_token_key_id = 1 where id = ?",
+                new byte[] { 1, 2, 3 }, broken.grantId());
+        dueNow(list);
+        scheduler.tick();
+        assertEquals(1, refreshes(healthy), "the healthy grant was refreshed");
+        Instant next = ((Timestamp) row(broken).get("refresh_due_at")).toInstant();
+        assertTrue(next.isAfter(Instant.now().plus(config.backoffMax()).minusSeconds(60)),
+                "the broken one waits " + config.backoffMax() + " before the next try: " + next);
+        assertEquals(0, refreshes(broken));
+    }
 }

@@ -106,8 +106,15 @@ public class OpsIdentityProvider implements IdentityProvider<UsernamePasswordAut
             return throttled(rc, wait.get());
         }
         char[] password = request.getPassword().getPassword();
-        return Uni.createFrom().completionStage(() -> CompletableFuture.supplyAsync(
-                () -> check(user, username, password, account, address), passwordChecks))
+        Map<String, Object> mdc = org.jboss.logging.MDC.getMap(); // the request id goes with the check's log lines
+        return Uni.createFrom().completionStage(() -> CompletableFuture.supplyAsync(() -> {
+            mdc.forEach(org.jboss.logging.MDC::put);
+            try {
+                return check(user, username, password, account, address);
+            } finally {
+                mdc.keySet().forEach(org.jboss.logging.MDC::remove);
+            }
+        }, passwordChecks))
                 .onFailure(RejectedExecutionException.class).recoverWithUni(e -> {
                     LOG.warn("Dashboard sign-in refused: the password checks are saturated");
                     return throttled(rc, Duration.ofSeconds(30));
