@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -41,27 +40,24 @@ class OpsChartsBrowserTest extends BrowserTest {
     @Inject
     Db db;
 
-    private final String key = "chartb-" + UUID.randomUUID().toString().substring(0, 8);
-    private int n;
+    private ChartRows rows;
+
+    @BeforeEach
+    void load() {
+        rows = new ChartRows(db, "chartb");
+    }
 
     @AfterEach
     void unload() {
-        db.update("delete from audit_event where partner_id like ?", key + "-%");
-        db.update("delete from partner where id like ?", key + "-%");
+        rows.unload();
     }
 
     private void grant(String state, Instant accessExpiresAt) {
-        String partner = key + "-" + (n++);
-        db.update("insert into partner (id, display_name, created_by, created_at, updated_at) values (?, ?, 'test', now(), now())",
-                partner, "Chart " + partner);
-        db.update("insert into partner_grant (id, partner_id, registration, state, state_since, access_expires_at, "
-                + "created_at, updated_at) values (?, ?, 'pax8', ?, now(), ?, now(), now())", UUID.randomUUID(), partner,
-                state, Timestamp.from(accessExpiresAt));
+        rows.grant(state, accessExpiresAt);
     }
 
     private void audit(String action, Instant at, String kind, String to) {
-        db.update("insert into audit_event (occurred_at, actor, action, partner_id, detail) values (?, 'system', ?, ?, cast(? as jsonb))",
-                Timestamp.from(at), action, key + "-audit",
+        rows.audit(action, at,
                 "{\"from\":\"ACTIVE\",\"to\":\"" + to + "\"" + (kind == null ? "" : ",\"kind\":\"" + kind + "\"") + "}");
     }
 

@@ -4,16 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.ops.admin.ChartQueryService;
@@ -42,27 +41,24 @@ class OpsChartsTest {
     @Inject
     ChartQueryService charts;
 
-    private final String key = "chart-" + UUID.randomUUID().toString().substring(0, 8);
-    private int n;
+    private ChartRows rows;
+
+    @BeforeEach
+    void load() {
+        rows = new ChartRows(db, "chart");
+    }
 
     @AfterEach
     void unload() {
-        db.update("delete from audit_event where partner_id like ?", key + "-%");
-        db.update("delete from partner where id like ?", key + "-%");
+        rows.unload();
     }
 
     private void grant(String state, Instant accessExpiresAt) {
-        String partner = key + "-" + (n++);
-        db.update("insert into partner (id, display_name, created_by, created_at, updated_at) values (?, ?, 'test', now(), now())",
-                partner, "Chart " + partner);
-        db.update("insert into partner_grant (id, partner_id, registration, state, state_since, access_expires_at, "
-                + "created_at, updated_at) values (?, ?, 'pax8', ?, now(), ?, now(), now())", UUID.randomUUID(), partner,
-                state, Timestamp.from(accessExpiresAt));
+        rows.grant(state, accessExpiresAt);
     }
 
     private void audit(String action, Instant at, String detailJson) {
-        db.update("insert into audit_event (occurred_at, actor, action, partner_id, detail) values (?, 'system', ?, ?, cast(? as jsonb))",
-                Timestamp.from(at), action, key + "-audit", detailJson);
+        rows.audit(action, at, detailJson);
     }
 
     private void refreshed(Instant at) {
