@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import javax.sql.DataSource;
+
 import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
@@ -138,7 +140,7 @@ public class TokenAccessRecorder {
         }
     }
 
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
     private final Duration flushEvery;
     private final int maxPending;
     private final int batchSize;
@@ -163,7 +165,7 @@ public class TokenAccessRecorder {
     }
 
     /** A recorder of its own (tests: a second replica, a small bound). */
-    public TokenAccessRecorder(AgroalDataSource dataSource, Duration flushEvery, int maxPending, int batchSize) {
+    public TokenAccessRecorder(DataSource dataSource, Duration flushEvery, int maxPending, int batchSize) {
         this.dataSource = dataSource;
         this.flushEvery = flushEvery;
         this.maxPending = maxPending;
@@ -355,7 +357,7 @@ public class TokenAccessRecorder {
                 }
                 dropped.incrementAndGet();
                 LOG.errorf("Token access record dropped: the database refused it (%s, SQL state %s): caller %s, %s %s, "
-                        + "token expiring %s, %d serves from %s to %s, first request %s", e.getMessage(), e.getSQLState(),
+                        + "token expiring %s, %d serves from %s to %s, first request %s", reason(e), e.getSQLState(),
                         r.caller(), r.kind(), r.subject(), r.tokenExpiresAt(), r.count(), r.firstAt(), r.lastAt(),
                         r.firstRequestId());
             }
@@ -397,6 +399,12 @@ public class TokenAccessRecorder {
 
     private static String clean(String s, int max) {
         return AuditText.bounded(s, max);
+    }
+
+    /** The database's own words (a batch's message repeats the whole statement with its values). */
+    private static String reason(SQLException e) {
+        SQLException next = e.getNextException();
+        return next != null && next.getMessage() != null ? next.getMessage() : e.getMessage();
     }
 
     /** Data exception (22) or integrity constraint violation (23): retrying the same row cannot help. */
