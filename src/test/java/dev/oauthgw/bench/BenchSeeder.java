@@ -28,6 +28,7 @@ final class BenchSeeder {
         try (Connection c = ds.getConnection()) {
             c.createStatement().execute("delete from partner where id like 'bench-%'");
             c.createStatement().execute("delete from audit_event where partner_id like 'bench-%'");
+            c.createStatement().execute("delete from token_access where kind = 'partner' and subject like 'bench-%'");
         }
     }
 
