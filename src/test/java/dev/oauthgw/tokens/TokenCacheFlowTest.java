@@ -247,12 +247,15 @@ class TokenCacheFlowTest {
         long flushes = cache.flushes();
         assertEquals(1, terminate(), "the listener's backend");
         await(() -> !cache.serving(), Duration.ofSeconds(5), "the cache stops serving");
-        // while nobody listens, changes go unannounced: every read goes to the database
-        sql(true, "update partner_grant set scope = 'while-deaf' where partner_id = ?", m.partnerId());
+        // while nobody listens, changes go unannounced: every read goes to the database, and nothing read is kept
+        // (the listener waits listener-retry, 1 s, before it connects again)
         long bypassed = cache.bypassed();
-        Response r = get(m.partnerId(), null); // the listener waits listener-retry (1 s) before it connects again
+        assertEquals("Manage:Pax8Data offline_access", get(m.partnerId(), null).path("scope"));
+        sql(true, "update partner_grant set scope = 'while-deaf' where partner_id = ?", m.partnerId());
+        Response r = get(m.partnerId(), null);
         assertEquals("while-deaf", r.path("scope"));
-        assertTrue(cache.bypassed() > bypassed);
+        assertTrue(cache.bypassed() >= bypassed + 2);
+        assertFalse(cache.serving(), "still not listening: the reads above were made while deaf");
         await(() -> cache.serving(), Duration.ofSeconds(10), "listening again");
         assertTrue(cache.flushes() > flushes, "everything cached before was dropped");
         assertTrue(cache.get(m.partnerId()).isEmpty());
