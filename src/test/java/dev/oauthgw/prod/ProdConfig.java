@@ -22,9 +22,10 @@ import dev.oauthgw.devdb.LocalDatabase;
 
 /**
  * A complete prod-profile configuration for running the packaged jar in tests: a database (the
- * configured one, else a local one), random keys, https URLs and a JWT verification key.
+ * configured one, else a local one), random keys, https URLs and a JWT verification key. Public for the benchmarks
+ * of the packaged jar (dev.oauthgw.bench).
  */
-final class ProdConfig {
+public final class ProdConfig {
 
     /** The dashboard account of the prod runs: {@link #OPS_USER} with a random password. */
     static final String OPS_USER = "alice";
@@ -37,7 +38,7 @@ final class ProdConfig {
     }
 
     /** Settings as environment variables, the way an operator gives them. */
-    static Map<String, String> env() {
+    public static Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
         String url = System.getenv("QUARKUS_DATASOURCE_JDBC_URL");
         if (url != null && !url.isBlank()) {
@@ -99,13 +100,21 @@ final class ProdConfig {
      * GATEWAY_ variables), output to {@code log}; port 0 picks a free one. The management interface always takes a
      * free port ({@link #awaitManagement} finds it).
      */
-    static Process launch(Map<String, String> env, Path log, int port) throws IOException {
+    public static Process launch(Map<String, String> env, Path log, int port) throws IOException {
+        return launch(env, log, port, List.of());
+    }
+
+    /** {@link #launch(Map, Path, int)} with more JVM options (heap, flight recorder) before {@code -jar}. */
+    public static Process launch(Map<String, String> env, Path log, int port, List<String> jvmOptions) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the application first (mvn verify does)");
         }
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=0", "-jar", jar.toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=0"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -116,7 +125,7 @@ final class ProdConfig {
      * Waits until the jar started by {@link #launch} says where it listens (it binds a free port when given 0):
      * its base URL, {@code http://127.0.0.1:<port>}.
      */
-    static String awaitListening(Process app, Path log) throws IOException, InterruptedException {
+    public static String awaitListening(Process app, Path log) throws IOException, InterruptedException {
         Pattern listening = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until) {
@@ -137,7 +146,7 @@ final class ProdConfig {
      * The management interface's base URL, {@code http://127.0.0.1:<port>}, once the jar started by {@link #launch}
      * logged it (call after {@link #awaitListening}: the same start-up line names both ports).
      */
-    static String managementUrl(Path log) throws IOException {
+    public static String managementUrl(Path log) throws IOException {
         Matcher m = Pattern.compile("Management interface listening on http://[^:]+:(\\d+)")
                 .matcher(Files.readString(log, StandardCharsets.UTF_8));
         if (!m.find()) {
@@ -151,7 +160,7 @@ final class ProdConfig {
      * the prod configuration). {@code extraClaims} is raw JSON members, e.g. {@code "partners":["*"]}, or empty; a
      * negative {@code issuedAt} leaves {@code iat} out.
      */
-    static String callerJwt(String subject, String role, long issuedAt, long expiresAt, String extraClaims) {
+    public static String callerJwt(String subject, String role, long issuedAt, long expiresAt, String extraClaims) {
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String payload = "{\"iss\":\"https://issuer.example.test\",\"aud\":\"pax8-oauth-gateway\",\"upn\":\"" + subject
                 + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + role + "\"]," + (issuedAt < 0 ? "" : "\"iat\":" + issuedAt + ",")
