@@ -97,7 +97,12 @@ final class ProdConfig {
     /**
      * Starts the packaged jar in the prod profile with exactly {@code env} (nothing of this JVM's QUARKUS_ or
      * GATEWAY_ variables), output to {@code log}; port 0 picks a free one. The management interface always takes a
-     * free port ({@link #awaitManagement} finds it).
+     * free port ({@link #managementUrl} finds it).
+     * <p>
+     * Free ports are chosen here and handed over as numbers, as in production (8080 and 9000): with both the public
+     * and the management port at 0, Quarkus 3.33.2 registers the Micrometer gauge http.server.active.connections twice
+     * and Micrometer logs "This Gauge has been already registered" at WARN (quarkusio/quarkus#50040); with fixed
+     * ports it does not, and a prod start logs nothing at WARN (JsonLogsInProdIT).
      */
     static Process launch(Map<String, String> env, Path log, int port) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
@@ -105,7 +110,8 @@ final class ProdConfig {
             throw new IllegalStateException("package the application first (mvn verify does)");
         }
         ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=0", "-jar", jar.toString()));
+                "-Dquarkus.http.port=" + (port == 0 ? freePort() : port), "-Dquarkus.management.port=" + freePort(),
+                "-jar", jar.toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -166,6 +172,12 @@ final class ProdConfig {
             return input + "." + b64.encodeToString(rsa.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
