@@ -7,7 +7,8 @@
 #   bash deploy/image/debian-jre17-base.sh [OUTPUT.tar]
 #
 # Default OUTPUT: ~/.cache/oauthgw/image/debian-bookworm-jre17-base.tar (outside target/: a clean build keeps it).
-# Idempotent: when OUTPUT exists and was made by this version of the script, it exits at once. Needs root (debootstrap
+# Idempotent: when OUTPUT exists and was made by this version of the script, it exits at once (runs at the same
+# time wait for each other). Needs root (debootstrap
 # chroots) and debootstrap (installed with apt-get when missing), and Debian's package mirror
 # (DEBIAN_MIRROR, default http://deb.debian.org/debian).
 set -euo pipefail
@@ -20,6 +21,10 @@ recipe=$(sha256sum "$0" | cut -c1-64)
 
 log() { printf '[image-base] %s\n' "$*"; }
 
+# one build at a time (two test runs side by side wait for the first, then find it cached)
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
 if [ -s "$out" ] && [ "$(cat "$out.recipe" 2>/dev/null)" = "$recipe" ]; then
   log "cached: $out"
   exit 0
@@ -84,7 +89,6 @@ cat >"$img/manifest.json" <<JSON
 [{"Config":"config.json","RepoTags":["oauthgw/debian-jre17-base:$suite"],"Layers":["layer.tar.gz"]}]
 JSON
 
-mkdir -p "$(dirname "$out")"
 tar --sort=name --numeric-owner --mtime="@$epoch" -C "$img" -cf "$out.partial" manifest.json config.json layer.tar.gz
 mv -f "$out.partial" "$out"
 echo "$recipe" >"$out.recipe"
