@@ -98,7 +98,12 @@ public final class ProdConfig {
     /**
      * Starts the packaged jar in the prod profile with exactly {@code env} (nothing of this JVM's QUARKUS_ or
      * GATEWAY_ variables), output to {@code log}; port 0 picks a free one. The management interface always takes a
-     * free port ({@link #awaitManagement} finds it).
+     * free port ({@link #managementUrl} finds it).
+     * <p>
+     * Free ports are chosen here and handed over as numbers, as in production (8080 and 9000): with both the public
+     * and the management port at 0, Quarkus 3.33.2 registers the Micrometer gauge http.server.active.connections twice
+     * and Micrometer logs "This Gauge has been already registered" at WARN (quarkusio/quarkus#50040); with fixed
+     * ports it does not, and a prod start logs nothing at WARN (JsonLogsInProdIT).
      */
     public static Process launch(Map<String, String> env, Path log, int port) throws IOException {
         return launch(env, log, port, List.of());
@@ -111,7 +116,8 @@ public final class ProdConfig {
             throw new IllegalStateException("package the application first (mvn verify does)");
         }
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=0"));
+                .toString(), "-Dquarkus.http.port=" + (port == 0 ? freePort() : port),
+                "-Dquarkus.management.port=" + freePort()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -175,6 +181,12 @@ public final class ProdConfig {
             return input + "." + b64.encodeToString(rsa.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
