@@ -199,19 +199,31 @@ public class TokenAccessRecorder {
 
     /** Counts one token handed out. Cheap: no I/O unless the pending keys are at their limit or the writer stopped. */
     public void record(Access a) {
-        if (!running) {
-            writeNow(a); // not started, or shutting down: write it ourselves
+        if (tryRecord(a)) {
             return;
+        }
+        if (running) {
+            flushedEarly.incrementAndGet();
+            wake.release(); // write what is pending now
+        }
+        writeNow(a); // and this one ourselves: memory stays bounded, nothing is dropped
+    }
+
+    /**
+     * Counts one token handed out in memory, never blocking: {@code false} (nothing counted) when that would need
+     * a write, because the pending keys are at their limit or the writer is not running. For the event loop,
+     * which then hands the request to a worker that calls {@link #record}.
+     */
+    public boolean tryRecord(Access a) {
+        if (!running) {
+            return false;
         }
         Key k = new Key(a.kind(), a.partnerId(), a.tokenExpiresAt(), a.caller());
         for (;;) {
             Pending p = pending.get(k);
             if (p == null) {
                 if (pending.size() >= maxPending) {
-                    flushedEarly.incrementAndGet();
-                    wake.release(); // write what is pending now
-                    writeNow(a); // and this one ourselves: memory stays bounded, nothing is dropped
-                    return;
+                    return false;
                 }
                 Pending fresh = new Pending(k, a);
                 p = pending.putIfAbsent(k, fresh);
@@ -227,6 +239,7 @@ public class TokenAccessRecorder {
         if (!running) {
             flushAll(); // the shutdown's last flush may have run before this serve was counted
         }
+        return true;
     }
 
     /** Writes everything pending so far (tests and shutdown); throws when the database is unavailable. */

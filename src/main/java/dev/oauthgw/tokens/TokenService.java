@@ -111,8 +111,12 @@ public class TokenService {
         if (validFor(g.accessExpiresAt()).compareTo(m.minValid()) < 0) {
             return Optional.empty(); // the refresh path, on a worker
         }
+        // counted in memory, or not served here: recording it would block (the audit's pending keys are full)
+        if (!recorder.tryRecord(access(partnerId, g.grantId(), g.accessExpiresAt(), caller, requestId))) {
+            return Optional.empty();
+        }
         String token = cipher.open(g.accessToken(), GrantService.accessAd(g.grantId()));
-        return Optional.of(served(partnerId, g.grantId(), token, g.accessExpiresAt(), g.scope(), m, caller, requestId));
+        return Optional.of(new Served(partnerId, token, g.accessExpiresAt(), g.scope(), m.reducedTo()));
     }
 
     /**
@@ -140,9 +144,14 @@ public class TokenService {
 
     private Served served(String partnerId, UUID grantId, String token, Instant expiresAt, String scope, Minimum m,
             String caller, String requestId) {
-        recorder.record(new TokenAccessRecorder.Access(clock.instant(), caller, partnerId, grantId, requestId,
-                expiresAt, "partner"));
+        recorder.record(access(partnerId, grantId, expiresAt, caller, requestId));
         return new Served(partnerId, token, expiresAt, scope, m.reducedTo());
+    }
+
+    private TokenAccessRecorder.Access access(String partnerId, UUID grantId, Instant expiresAt, String caller,
+            String requestId) {
+        return new TokenAccessRecorder.Access(clock.instant(), caller, partnerId, grantId, requestId, expiresAt,
+                "partner");
     }
 
     /** The minimum to apply, lowered to what the provider's tokens give unless the caller asked for it (400). */

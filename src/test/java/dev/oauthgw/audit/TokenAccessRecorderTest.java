@@ -1,6 +1,7 @@
 package dev.oauthgw.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -249,6 +250,25 @@ class TokenAccessRecorderTest {
         assertEquals(0, r.pending());
         assertEquals("first-3", db.one("select first_request_id from token_access where subject = ? and caller = 'svc-3'",
                 partner).get("first_request_id"));
+    }
+
+    @Test
+    void the_event_loops_try_counts_in_memory_and_refuses_without_writing_when_a_write_would_be_needed() {
+        int max = 3;
+        TokenAccessRecorder r = recorder(dataSource, NEVER, max);
+        Instant exp = T0.plus(Duration.ofDays(1));
+        for (int k = 0; k < max; k++) {
+            assertTrue(r.tryRecord(access("svc-" + k, exp, T0, "t-" + k)));
+        }
+        assertTrue(r.tryRecord(access("svc-0", exp, T0.plusSeconds(1), "t-again")), "a pending key still counts");
+        assertFalse(r.tryRecord(access("svc-new", exp, T0, "t-new")), "a new key at the bound would need a write");
+        assertEquals(max, r.pending());
+        assertEquals(0, r.flushedEarly());
+        assertEquals(0, served(), "refusing wrote nothing: the caller goes to a worker, which records it");
+        r.stop(null);
+        assertEquals(max + 1, served(), "what tryRecord accepted is written at shutdown; the refused serve is not counted");
+        assertFalse(r.tryRecord(access("svc-late", exp, T0, "late")), "a stopped writer would need a write");
+        assertEquals(max + 1, served());
     }
 
     @Test
