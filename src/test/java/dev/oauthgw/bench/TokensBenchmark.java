@@ -65,7 +65,7 @@ class TokensBenchmark {
             Path log = DIR.resolve("tokens-jar.log");
             Process jar = ProdConfig.launch(env, log, 0, jvm);
             try {
-                String base = ProdConfig.awaitListening(jar, log);
+                String base = ProdConfig.awaitListening(jar, log, java.time.Duration.ofMinutes(5));
                 awaitReady(ProdConfig.managementUrl(log) + "/q/health/ready", jar);
                 Thread.sleep(5_000);
                 long idleRss = rssMb(jar.pid());
@@ -161,7 +161,7 @@ class TokensBenchmark {
 
     private static void awaitReady(String url, Process jar) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < until && jar.isAlive()) {
             try {
                 if (http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
