@@ -335,4 +335,20 @@ class ProxyApiTest {
         assertEquals(4L, ((Number) db.query("select calls from proxy_access where partner_id = ? and path_template = ?",
                 partner.partnerId(), "/v1/companies/{id}").get(0).get("calls")).longValue());
     }
+
+    @Test
+    void the_grants_dashboard_page_shows_recent_proxy_use() {
+        given().auth().oauth2(caller()).get(url("/v1/products?size=1")).then().statusCode(200);
+        recorder.flushAll();
+        String session = dev.oauthgw.ops.signin.OpsSignInTest.signIn(dev.oauthgw.ops.signin.OpsPasswords.DEV_USER,
+                dev.oauthgw.ops.signin.OpsPasswords.DEV_PASSWORD);
+        String page = given().cookie(dev.oauthgw.ops.signin.OpsSignIn.SESSION_COOKIE, session)
+                .get("/ops/grants/" + partner.partnerId()).then().statusCode(200).extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<table id=\"proxy-use\">(.*?)</table>",
+                java.util.regex.Pattern.DOTALL).matcher(page);
+        assertTrue(m.find(), page);
+        String table = m.group(1);
+        assertTrue(table.contains("svc-orders") && table.contains("GET /v1/products") && table.contains("200"), table);
+        assertFalse(table.contains("size=1"), "never the query: " + table);
+    }
 }
