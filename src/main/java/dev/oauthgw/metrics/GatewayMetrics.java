@@ -132,10 +132,18 @@ public class GatewayMetrics {
                 .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
         FunctionCounter.builder("gateway.audit.token.access.dropped", recorder, TokenAccessRecorder::dropped)
-                .description("Token access records the database refused for their data (each one logged)")
+                .description("Token access rows the database refused for their data (each one logged)")
                 .register(registry);
-        Gauge.builder("gateway.audit.token.access.queued", recorder, TokenAccessRecorder::queued)
-                .description("Token access records waiting to be written").register(registry);
+        Gauge.builder("gateway.audit.token.access.pending", recorder, TokenAccessRecorder::pending)
+                .description("Distinct (caller, token) keys counted in memory and not written yet").register(registry);
+        FunctionCounter.builder("gateway.audit.token.access.upserted", recorder, TokenAccessRecorder::written)
+                .description("Token access rows upserted (one row counts every serve of one token to one caller "
+                        + "since the last write)")
+                .register(registry);
+        FunctionCounter.builder("gateway.audit.token.access.flushed.early", recorder, TokenAccessRecorder::flushedEarly)
+                .description("Requests that found the pending keys at gateway.audit.token-access.max-pending and wrote "
+                        + "their own row")
+                .register(registry);
         // the default registration's share of the provider rate budget, read from the database at each scrape
         String registration = providers.defaultProvider().name();
         Gauge.builder("gateway.provider.rate.budget.used.ratio", budget,

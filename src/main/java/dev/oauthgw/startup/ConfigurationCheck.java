@@ -8,6 +8,7 @@ import java.util.TreeSet;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.oauthgw.audit.AuditConfig;
 import dev.oauthgw.common.JwtConfigCheck;
 import dev.oauthgw.crypto.CryptoConfig;
 import dev.oauthgw.crypto.KeyringLoader;
@@ -41,7 +42,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ConfigurationCheck {
 
     public ConfigurationCheck(ProviderConfig providers, TokensConfig tokens, OnboardingConfig onboarding,
-            CryptoConfig crypto, WebhookConfig webhook, OpsConfig ops, OpsSignIn signIn,
+            CryptoConfig crypto, WebhookConfig webhook, OpsConfig ops, OpsSignIn signIn, AuditConfig audit,
             @ConfigProperty(name = "gateway.security.require-jwt-key", defaultValue = "true") boolean requireJwtKey,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> jwtKeyLocation,
             @ConfigProperty(name = "smallrye.jwt.verify.key.location") Optional<String> smallryeJwtKeyLocation,
@@ -63,6 +64,7 @@ public class ConfigurationCheck {
         problems.addAll(OpsSecurityCheck.problems(ops, signIn, sessionKey, oidcIssuer, oidcClientId, oidcClientSecret,
                 jwtIssuer, jwtAudiences));
         problems.addAll(WebhookEndpoint.problems(webhook));
+        problems.addAll(AuditConfig.problems(audit));
         if (!problems.isEmpty()) {
             throw new IllegalStateException(message(problems));
         }

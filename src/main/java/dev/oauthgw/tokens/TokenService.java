@@ -28,15 +28,18 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Hands out a partner's access token that stays valid for at least the caller's minimum. The hot path
- * is one indexed read and one decryption; a token too close to expiry is refreshed inline through
- * {@link GrantRefresher} (single flight per grant across the cluster).
+ * Hands out a partner's access token that stays valid for at least the caller's minimum. The hot path is a
+ * {@link TokenCache} hit and one decryption, without blocking ({@link #cached}); otherwise one indexed read (which
+ * fills the cache) and one decryption ({@link #tokenFor}); a token too close to expiry is refreshed inline through
+ * {@link GrantRefresher} (single flight per grant across the cluster). Both paths decide alike: a cached entry is
+ * what the database held, and every committed change evicts it (docs/adr/0014-sealed-token-cache.md).
  */
 @ApplicationScoped
 public class TokenService {
 
     private static final String READ = "select g.id, g.state, g.state_since, g.access_token, g.access_token_key_id, "
-            + "g.access_expires_at, g.scope, g.access_lifetime_seconds from partner_grant g where g.partner_id = ?";
+            + "g.access_expires_at, g.scope, g.access_lifetime_seconds, g.version from partner_grant g "
+            + "where g.partner_id = ?";
 
     /**
      * A token to hand out. {@link #toString()} hides it.
@@ -58,10 +61,12 @@ public class TokenService {
     private final TokenAccessRecorder recorder;
     private final TokensConfig config;
     private final Clock clock;
+    private final TokenCache cache;
 
     public TokenService(AgroalDataSource dataSource, TokenCipher cipher, GrantRefresher refresher,
-            TokenAccessRecorder recorder, TokensConfig config, Clock clock) {
+            TokenAccessRecorder recorder, TokensConfig config, Clock clock, TokenCache cache) {
         this.dataSource = dataSource;
+        this.cache = cache;
         this.cipher = cipher;
         this.refresher = refresher;
         this.recorder = recorder;
@@ -83,32 +88,75 @@ public class TokenService {
         return d;
     }
 
+    /** What the caller's minimum comes to for one grant: the minimum applied, and whether it was lowered. */
+    private record Minimum(Duration minValid, Duration reducedTo) {
+    }
+
+    /**
+     * The partner's token from this replica's cache, without blocking: for the event loop. Empty when the cache
+     * holds no entry (or is not serving), or when the cached token is not valid for the minimum: then
+     * {@link #tokenFor} (on a worker) reads the database and refreshes as needed. Answers from a cached entry
+     * (the token, a 409 for its state, a 400 for a minimum above what the provider gives) are those
+     * {@link #tokenFor} gives for the same row.
+     */
+    public Optional<Served> cached(String partnerId, Optional<Duration> asked, String caller, String requestId) {
+        Duration minValid = minValidity(asked);
+        Optional<CachedGrant> hit = cache.get(partnerId);
+        if (hit.isEmpty()) {
+            return Optional.empty();
+        }
+        CachedGrant g = hit.get();
+        checkState(partnerId, g.state(), g.stateSince(), g.accessToken() != null);
+        Minimum m = minimum(g.accessLifetime(), minValid, asked);
+        if (validFor(g.accessExpiresAt()).compareTo(m.minValid()) < 0) {
+            return Optional.empty(); // the refresh path, on a worker
+        }
+        String token = cipher.open(g.accessToken(), GrantService.accessAd(g.grantId()));
+        return Optional.of(served(partnerId, g.grantId(), token, g.accessExpiresAt(), g.scope(), m, caller, requestId));
+    }
+
     /**
      * The partner's token, valid for at least the caller's minimum ({@code asked}, else the default). A minimum
      * above what the provider's tokens can give (their observed lifetime less a margin) is a 400 that says the
      * most that can be served; the default is lowered to that, and {@link Served#minValidReducedTo()} says so.
+     * Blocking: reads the database (and stores what it read in the cache), may refresh.
      */
     public Served tokenFor(String partnerId, Optional<Duration> asked, String caller) {
+        return tokenFor(partnerId, asked, caller, RequestIds.current());
+    }
+
+    /** As {@link #tokenFor(String, Optional, String)}, with the request id taken where the request runs. */
+    public Served tokenFor(String partnerId, Optional<Duration> asked, String caller, String requestId) {
         Duration minValid = minValidity(asked);
-        GrantSnapshot s = read(partnerId).orElseThrow(() -> noGrant(partnerId));
-        checkState(s);
-        Optional<Duration> servable = s.accessLifetime().map(TokenService::servable);
-        Duration reducedTo = null;
+        CachedGrant g = load(partnerId).orElseThrow(() -> noGrant(partnerId));
+        checkState(partnerId, g.state(), g.stateSince(), g.accessToken() != null);
+        Minimum m = minimum(g.accessLifetime(), minValid, asked);
+        GrantSnapshot s = open(g);
+        if (validFor(s.accessExpiresAt()).compareTo(m.minValid()) < 0) {
+            s = refreshInline(s, m.minValid(), m.reducedTo() == null);
+        }
+        return served(partnerId, s.grantId(), s.accessToken(), s.accessExpiresAt(), s.scope(), m, caller, requestId);
+    }
+
+    private Served served(String partnerId, UUID grantId, String token, Instant expiresAt, String scope, Minimum m,
+            String caller, String requestId) {
+        recorder.record(new TokenAccessRecorder.Access(clock.instant(), caller, partnerId, grantId, requestId,
+                expiresAt, "partner"));
+        return new Served(partnerId, token, expiresAt, scope, m.reducedTo());
+    }
+
+    /** The minimum to apply, lowered to what the provider's tokens give unless the caller asked for it (400). */
+    private static Minimum minimum(Optional<Duration> lifetime, Duration minValid, Optional<Duration> asked) {
+        Optional<Duration> servable = lifetime.map(TokenService::servable);
         if (servable.isPresent() && minValid.compareTo(servable.get()) > 0) {
             if (asked.isPresent()) {
                 throw GatewayException.badRequest("min_valid " + minValid + " is more than this partner's tokens can "
-                        + "give: the provider's tokens live " + s.accessLifetime().get() + ", so the most that can be "
+                        + "give: the provider's tokens live " + lifetime.get() + ", so the most that can be "
                         + "served is " + servable.get() + ".").with("max_min_valid", servable.get().toString());
             }
-            minValid = servable.get();
-            reducedTo = minValid;
+            return new Minimum(servable.get(), servable.get());
         }
-        if (validFor(s).compareTo(minValid) < 0) {
-            s = refreshInline(s, minValid, reducedTo == null);
-        }
-        recorder.record(new TokenAccessRecorder.Access(clock.instant(), caller, partnerId, s.grantId(),
-                RequestIds.current(), s.accessExpiresAt(), "partner"));
-        return new Served(partnerId, s.accessToken(), s.accessExpiresAt(), s.scope(), reducedTo);
+        return new Minimum(minValid, null);
     }
 
     /**
@@ -135,7 +183,7 @@ public class TokenService {
             throw unavailable(stored, e.getMessage(), config.retryAfter());
         }
         GrantSnapshot now = o.snapshot();
-        checkState(now);
+        checkState(now.partnerId(), now.state(), now.stateSince(), now.accessToken() != null);
         if (validFor(now).compareTo(minValid) >= 0 || (!strict && validFor(now).compareTo(Duration.ZERO) > 0)) {
             return now;
         }
@@ -170,23 +218,23 @@ public class TokenService {
         return e;
     }
 
-    private void checkState(GrantSnapshot s) {
-        if (s.state() == GrantState.PENDING) {
+    private static void checkState(String partnerId, GrantState state, Instant stateSince, boolean hasToken) {
+        if (state == GrantState.PENDING) {
             // binding confirm-first (ADR 0010): the tokens are stored, but whose they are is not confirmed yet
             throw GatewayException.conflict("confirmation-pending", "Waiting for an operator's confirmation",
-                    "The grant of partner '" + s.partnerId() + "' is PENDING since " + s.stateSince()
+                    "The grant of partner '" + partnerId + "' is PENDING since " + stateSince
                             + ": an operator must confirm the partner's Pax8 account before its tokens are served.",
-                    Map.of("partner_id", s.partnerId(), "grant_state", s.state().name(),
-                            "state_since", s.stateSince().toString()));
+                    Map.of("partner_id", partnerId, "grant_state", state.name(),
+                            "state_since", stateSince.toString()));
         }
-        if (s.state() == GrantState.REAUTH_REQUIRED || s.state() == GrantState.REVOKED
-                || s.state() == GrantState.PENDING || s.accessToken() == null) {
+        if (state == GrantState.REAUTH_REQUIRED || state == GrantState.REVOKED
+                || state == GrantState.PENDING || !hasToken) {
             Map<String, Object> ext = new LinkedHashMap<>();
-            ext.put("partner_id", s.partnerId());
-            ext.put("grant_state", s.state().name());
-            ext.put("state_since", s.stateSince().toString());
+            ext.put("partner_id", partnerId);
+            ext.put("grant_state", state.name());
+            ext.put("state_since", stateSince.toString());
             throw GatewayException.conflict("reauthorization-required", "Re-authorization required",
-                    "The grant of partner '" + s.partnerId() + "' is " + s.state() + " since " + s.stateSince()
+                    "The grant of partner '" + partnerId + "' is " + state + " since " + stateSince
                             + ": the partner must connect again through a new onboarding link.",
                     ext);
         }
@@ -199,10 +247,29 @@ public class TokenService {
     }
 
     private Duration validFor(GrantSnapshot s) {
-        return s.accessExpiresAt() == null ? Duration.ZERO : Duration.between(clock.instant(), s.accessExpiresAt());
+        return validFor(s.accessExpiresAt());
     }
 
-    private Optional<GrantSnapshot> read(String partnerId) {
+    private Duration validFor(Instant expiresAt) {
+        return expiresAt == null ? Duration.ZERO : Duration.between(clock.instant(), expiresAt);
+    }
+
+    private GrantSnapshot open(CachedGrant g) {
+        String token = g.accessToken() == null ? null
+                : cipher.open(g.accessToken(), GrantService.accessAd(g.grantId()));
+        return new GrantSnapshot(g.grantId(), g.partnerId(), g.state(), g.stateSince(), token, g.accessExpiresAt(),
+                g.scope(), g.accessLifetimeSeconds());
+    }
+
+    /** Reads the partner's grant from the database and stores it in the cache, unless a change raced the read. */
+    private Optional<CachedGrant> load(String partnerId) {
+        TokenCache.Ticket ticket = cache.ticket(partnerId); // before the read: see TokenCache
+        Optional<CachedGrant> g = read(partnerId);
+        g.ifPresent(read -> cache.put(ticket, read));
+        return g;
+    }
+
+    private Optional<CachedGrant> read(String partnerId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(READ)) {
             ps.setString(1, partnerId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -211,14 +278,13 @@ public class TokenService {
                 }
                 UUID id = rs.getObject(1, UUID.class);
                 byte[] ct = rs.getBytes(4);
-                String token = ct == null ? null
-                        : cipher.open(new Sealed(ct, rs.getInt(5)), GrantService.accessAd(id));
+                Sealed sealed = ct == null ? null : new Sealed(ct, rs.getInt(5));
                 Timestamp exp = rs.getTimestamp(6);
                 long lifetime = rs.getLong(8);
                 Long lifetimeSeconds = rs.wasNull() ? null : lifetime;
-                return Optional.of(new GrantSnapshot(id, partnerId, GrantState.valueOf(rs.getString(2)),
-                        rs.getTimestamp(3).toInstant(), token, exp == null ? null : exp.toInstant(), rs.getString(7),
-                        lifetimeSeconds));
+                return Optional.of(new CachedGrant(id, partnerId, GrantState.valueOf(rs.getString(2)),
+                        rs.getTimestamp(3).toInstant(), sealed, exp == null ? null : exp.toInstant(), rs.getString(7),
+                        lifetimeSeconds, rs.getLong(9)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read the grant of partner " + partnerId, e);

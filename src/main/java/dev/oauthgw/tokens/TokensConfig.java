@@ -38,6 +38,30 @@ public interface TokensConfig {
     @WithDefault("60s")
     String vendorCheckEvery();
 
+    /** The per-replica cache of sealed partner tokens (docs/adr/0014-sealed-token-cache.md). */
+    CacheConfig cache();
+
+    interface CacheConfig {
+        /** Off: every GET /tokens reads the database, and no listening connection is held. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The most partners cached per replica (about 1 KB each); the default holds every Pax8 partner. */
+        @WithDefault("40000")
+        long maxEntries();
+
+        /**
+         * An entry is read from the database again after this long at the latest. A safety net only: every
+         * committed change already evicts it on every replica (LISTEN/NOTIFY).
+         */
+        @WithDefault("PT10M")
+        Duration ttl();
+
+        /** How long the listener waits before connecting again after its connection failed. */
+        @WithDefault("PT1S")
+        Duration listenerRetry();
+    }
+
     /** The vendor's own client-credentials tokens, by name: GET /tokens/vendor/{name}. */
     Map<String, VendorAudience> vendor();
 

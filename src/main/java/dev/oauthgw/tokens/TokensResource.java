@@ -11,8 +11,12 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.oauthgw.audit.RequestIds;
 import dev.oauthgw.common.GatewayException;
 import dev.oauthgw.tokens.TokenService.Served;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.GET;
@@ -61,10 +65,16 @@ public class TokensResource {
         this.clock = clock;
     }
 
+    /**
+     * Runs on the event loop: a cache hit that needs no refresh is answered there, without blocking (no database,
+     * no worker thread); anything else (a miss, a refresh, the cache not serving) runs on a worker thread, on this
+     * request's context (its request id and request scope go along).
+     */
     @GET
     @Path("/{partnerId}")
     @RolesAllowed(ROLE)
-    public Response partnerToken(@PathParam("partnerId") String partnerId, @QueryParam("min_valid") String minValid) {
+    @NonBlocking
+    public Uni<Response> partnerToken(@PathParam("partnerId") String partnerId, @QueryParam("min_valid") String minValid) {
         switch (PartnersClaim.check(caller.claim(PartnersClaim.NAME), partnerId, config.requirePartnersClaim())) {
             case ALLOWED -> {
             }
@@ -74,7 +84,18 @@ public class TokensResource {
             case NOT_LISTED -> throw GatewayException.forbidden(
                     "This caller may not read tokens of partner '" + partnerId + "' (not in its 'partners' claim).");
         }
-        Served s = tokens.tokenFor(partnerId, parse(minValid), caller.name());
+        Optional<Duration> asked = parse(minValid);
+        String name = caller.name();
+        String requestId = RequestIds.current();
+        Optional<Served> hit = tokens.cached(partnerId, asked, name, requestId);
+        if (hit.isPresent()) {
+            return Uni.createFrom().item(answer(partnerId, hit.get()));
+        }
+        return VertxContextSupport.executeBlocking(
+                () -> answer(partnerId, tokens.tokenFor(partnerId, asked, name, requestId)));
+    }
+
+    private Response answer(String partnerId, Served s) {
         long expiresIn = Math.max(0, Duration.between(clock.instant(), s.expiresAt()).toSeconds());
         served.fire(new TokenServed(Duration.ofSeconds(expiresIn)));
         Response r = TokenResponses.noStore(new TokenJson(partnerId, s.accessToken(), "Bearer", s.expiresAt(), expiresIn,

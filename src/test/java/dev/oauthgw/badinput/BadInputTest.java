@@ -59,7 +59,7 @@ class BadInputTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TABLES = List.of("partner", "partner_grant", "refresh_attempt", "onboarding_link",
-            "pending_authorization", "vendor_token", "audit_event", "webhook_event", "provider_rate_budget",
+            "pending_authorization", "vendor_token", "audit_event", "token_access", "webhook_event", "provider_rate_budget",
             "provider_incident");
     private static final Pattern TRACE = Pattern.compile(
             "Exception|\\tat |\\bat [a-z]+\\.[a-z]+\\.|java\\.lang|dev\\.oauthgw\\.|org\\.hibernate|PSQL|SQLState|jakarta\\.",

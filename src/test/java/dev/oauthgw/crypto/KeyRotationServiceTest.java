@@ -190,6 +190,7 @@ class KeyRotationServiceTest {
         try (Connection c = dataSource.getConnection()) {
             update(c, "update partner_grant set access_token = ? where id = ?", bytes, tampered);
         }
+        long tamperedVersion = read(EncryptedColumn.GRANT_ACCESS_TOKEN, tampered).version(); // V14 moved it on
         int newKey = switchToNewPrimary();
 
         ReencryptionReport report = rotation.reencryptAll();
@@ -200,7 +201,7 @@ class KeyRotationServiceTest {
         Stored after = read(EncryptedColumn.GRANT_ACCESS_TOKEN, tampered);
         assertEquals(oldKey, after.keyId());
         assertTrue(Arrays.equals(bytes, after.ciphertext()));
-        assertEquals(original.version(), after.version());
+        assertEquals(tamperedVersion, after.version(), "the row was left alone");
         assertEquals(newKey, read(EncryptedColumn.GRANT_ACCESS_TOKEN, fine).keyId());
         assertTrue(rotation.keyUsage().count(oldKey) >= 1);
         assertFalse(rotation.keyUsage().canRetire(oldKey));

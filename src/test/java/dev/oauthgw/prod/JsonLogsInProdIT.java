@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import dev.oauthgw.testing.PackagedJarTest;
 
 /**
  * The packaged jar in prod logs one JSON object per line, and a line logged while serving a request carries the
- * request's id (the caller's X-Request-Id) in its MDC.
+ * request's id (the caller's X-Request-Id) in its MDC; a start and ordinary requests log nothing at WARN or above.
  */
 @PackagedJarTest
 class JsonLogsInProdIT {
@@ -59,6 +60,20 @@ class JsonLogsInProdIT {
             assertEquals("INFO", refused.path("level").asText(), refused.toString());
             assertTrue(jsonLines(log).stream().anyMatch(l -> l.path("message").asText().contains("Listening on")),
                     "start-up lines are JSON too:\n" + out);
+
+            // both servers have taken connections (the public one above, the management one here); a start and
+            // ordinary requests log nothing at WARN or above (e.g. no Micrometer "Gauge has been already registered")
+            HttpResponse<Void> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(ProdConfig.managementUrl(log) + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, ready.statusCode());
+            Thread.sleep(500);
+            List<String> loud = new ArrayList<>();
+            for (JsonNode line : jsonLines(log)) {
+                if (Set.of("WARN", "WARNING", "ERROR", "FATAL", "SEVERE").contains(line.path("level").asText())) {
+                    loud.add(line.path("loggerName").asText() + ": " + line.path("message").asText());
+                }
+            }
+            assertEquals(List.of(), loud, "a prod start logs nothing at WARN or above");
         } finally {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);

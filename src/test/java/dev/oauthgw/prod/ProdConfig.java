@@ -22,9 +22,10 @@ import dev.oauthgw.devdb.LocalDatabase;
 
 /**
  * A complete prod-profile configuration for running the packaged jar in tests: a database (the
- * configured one, else a local one), random keys, https URLs and a JWT verification key.
+ * configured one, else a local one), random keys, https URLs and a JWT verification key. Public for the benchmarks
+ * of the packaged jar (dev.oauthgw.bench).
  */
-final class ProdConfig {
+public final class ProdConfig {
 
     /** The dashboard account of the prod runs: {@link #OPS_USER} with a random password. */
     static final String OPS_USER = "alice";
@@ -37,7 +38,7 @@ final class ProdConfig {
     }
 
     /** Settings as environment variables, the way an operator gives them. */
-    static Map<String, String> env() {
+    public static Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
         String url = System.getenv("QUARKUS_DATASOURCE_JDBC_URL");
         if (url != null && !url.isBlank()) {
@@ -97,15 +98,29 @@ final class ProdConfig {
     /**
      * Starts the packaged jar in the prod profile with exactly {@code env} (nothing of this JVM's QUARKUS_ or
      * GATEWAY_ variables), output to {@code log}; port 0 picks a free one. The management interface always takes a
-     * free port ({@link #awaitManagement} finds it).
+     * free port ({@link #managementUrl} finds it).
+     * <p>
+     * Free ports are chosen here and handed over as numbers, as in production (8080 and 9000): with both the public
+     * and the management port at 0, Quarkus 3.33.2 registers the Micrometer gauge http.server.active.connections twice
+     * and Micrometer logs "This Gauge has been already registered" at WARN (quarkusio/quarkus#50040); with fixed
+     * ports it does not, and a prod start logs nothing at WARN (JsonLogsInProdIT).
      */
-    static Process launch(Map<String, String> env, Path log, int port) throws IOException {
+    public static Process launch(Map<String, String> env, Path log, int port) throws IOException {
+        return launch(env, log, port, List.of());
+    }
+
+    /** {@link #launch(Map, Path, int)} with more JVM options (heap, flight recorder) before {@code -jar}. */
+    public static Process launch(Map<String, String> env, Path log, int port, List<String> jvmOptions) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the application first (mvn verify does)");
         }
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=0", "-jar", jar.toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dquarkus.http.port=" + (port == 0 ? freePort() : port),
+                "-Dquarkus.management.port=" + freePort()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("GATEWAY_"));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -116,7 +131,7 @@ final class ProdConfig {
      * Waits until the jar started by {@link #launch} says where it listens (it binds a free port when given 0):
      * its base URL, {@code http://127.0.0.1:<port>}.
      */
-    static String awaitListening(Process app, Path log) throws IOException, InterruptedException {
+    public static String awaitListening(Process app, Path log) throws IOException, InterruptedException {
         Pattern listening = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until) {
@@ -137,7 +152,7 @@ final class ProdConfig {
      * The management interface's base URL, {@code http://127.0.0.1:<port>}, once the jar started by {@link #launch}
      * logged it (call after {@link #awaitListening}: the same start-up line names both ports).
      */
-    static String managementUrl(Path log) throws IOException {
+    public static String managementUrl(Path log) throws IOException {
         Matcher m = Pattern.compile("Management interface listening on http://[^:]+:(\\d+)")
                 .matcher(Files.readString(log, StandardCharsets.UTF_8));
         if (!m.find()) {
@@ -151,7 +166,7 @@ final class ProdConfig {
      * the prod configuration). {@code extraClaims} is raw JSON members, e.g. {@code "partners":["*"]}, or empty; a
      * negative {@code issuedAt} leaves {@code iat} out.
      */
-    static String callerJwt(String subject, String role, long issuedAt, long expiresAt, String extraClaims) {
+    public static String callerJwt(String subject, String role, long issuedAt, long expiresAt, String extraClaims) {
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String payload = "{\"iss\":\"https://issuer.example.test\",\"aud\":\"pax8-oauth-gateway\",\"upn\":\"" + subject
                 + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + role + "\"]," + (issuedAt < 0 ? "" : "\"iat\":" + issuedAt + ",")
@@ -166,6 +181,12 @@ final class ProdConfig {
             return input + "." + b64.encodeToString(rsa.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 

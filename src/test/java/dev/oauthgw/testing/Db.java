@@ -12,6 +12,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import io.agroal.api.AgroalDataSource;
+import dev.oauthgw.tokens.TokenCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -21,6 +22,9 @@ public class Db {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    TokenCache tokenCache;
 
     public List<Map<String, Object>> query(String sql, Object... args) {
         try (Connection c = ((DataSource) dataSource).getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -60,12 +64,19 @@ public class Db {
         return ((DataSource) dataSource).getConnection();
     }
 
+    /**
+     * Runs the statement and then drops this replica's token cache: a test that changes a grant behind the
+     * application's back reads its change at once, rather than after the database's announcement arrives
+     * (TokenCacheTest proves the announcements themselves, without this).
+     */
     public int update(String sql, Object... args) {
         try (Connection c = ((DataSource) dataSource).getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
-            return ps.executeUpdate();
+            int n = ps.executeUpdate();
+            tokenCache.flush();
+            return n;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

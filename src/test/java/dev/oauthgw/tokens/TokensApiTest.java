@@ -115,27 +115,31 @@ class TokensApiTest {
     }
 
     @Test
-    void every_token_handed_out_is_audited_with_the_caller() {
+    void every_token_handed_out_is_audited_with_the_caller_once_per_token_with_its_count() {
         String p = onboarded(key());
         String requestId = "req-" + UUID.randomUUID();
-        given().auth().oauth2(caller()).header("X-Request-Id", requestId).get("/tokens/" + p).then().statusCode(200)
-                .header("X-Request-Id", requestId);
-        recorder.flushAll();
-        awaitAudit(p, requestId);
-        var row = db.one("select actor, detail::text as d from audit_event where action = 'TOKEN_SERVED' and request_id = ?",
-                requestId);
-        assertEquals("svc-billing", row.get("actor"));
-        assertTrue(row.get("d").toString().contains("token_expires_at"));
-    }
-
-    private void awaitAudit(String partner, String requestId) {
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (db.count("select count(*) from audit_event where action = 'TOKEN_SERVED' and request_id = ?", requestId) == 0) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no TOKEN_SERVED record for " + partner);
-            }
-            recorder.flushAll();
+        String expiresAt = given().auth().oauth2(caller()).header("X-Request-Id", requestId).get("/tokens/" + p).then()
+                .statusCode(200).header("X-Request-Id", requestId).extract().path("expires_at");
+        for (int i = 0; i < 4; i++) {
+            given().auth().oauth2(caller()).get("/tokens/" + p).then().statusCode(200);
         }
+        given().auth().oauth2(TestJwt.withRoles("svc-reports", TokensResource.ROLE)).get("/tokens/" + p).then()
+                .statusCode(200);
+        recorder.flushAll();
+        var rows = db.query("select caller, kind, served_count, first_request_id, token_expires_at, grant_id "
+                + "from token_access where subject = ? order by caller", p);
+        assertEquals(2, rows.size(), "one row per caller of the one token: " + rows);
+        var row = rows.get(0);
+        assertEquals("svc-billing", row.get("caller"));
+        assertEquals("partner", row.get("kind"));
+        assertEquals(5L, row.get("served_count"));
+        assertEquals(requestId, row.get("first_request_id"));
+        assertEquals(Instant.parse(expiresAt), ((java.sql.Timestamp) row.get("token_expires_at")).toInstant());
+        assertEquals(db.one("select id from partner_grant where partner_id = ?", p).get("id"), row.get("grant_id"));
+        assertEquals("svc-reports", rows.get(1).get("caller"));
+        assertEquals(1L, rows.get(1).get("served_count"));
+        assertEquals(0, db.count("select count(*) from audit_event where partner_id = ? and action = 'TOKEN_SERVED'", p),
+                "no row per request any more");
     }
 
     @Test

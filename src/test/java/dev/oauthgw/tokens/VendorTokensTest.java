@@ -37,6 +37,8 @@ class VendorTokensTest {
     SandboxCounters sandboxCounters;
     @Inject
     VendorTokenService vendor;
+    @Inject
+    dev.oauthgw.audit.TokenAccessRecorder recorder;
 
     @AfterEach
     void clearFaults() {
@@ -67,6 +69,28 @@ class VendorTokensTest {
         assertEquals("api://usage", sandboxGrants.liveAccessToken(first).orElseThrow().audience());
         String raw = db.one("select vendor_token::text as t from vendor_token where name = 'usage'").get("t").toString();
         assertFalse(raw.contains(first), "stored encrypted");
+    }
+
+    @Test
+    void each_vendor_token_handed_out_is_audited_once_per_caller_and_token() {
+        db.update("delete from vendor_token where name = 'usage'");
+        db.update("delete from token_access where kind = 'vendor' and subject = 'usage'");
+        String expiresAt = given().auth().oauth2(caller()).header("X-Request-Id", "vendor-first").get("/tokens/vendor/usage")
+                .then().statusCode(200).extract().path("expires_at");
+        for (int i = 0; i < 3; i++) {
+            given().auth().oauth2(caller()).get("/tokens/vendor/usage").then().statusCode(200);
+        }
+        recorder.flushAll();
+        var rows = db.query("select caller, served_count, first_request_id, token_expires_at, grant_id from token_access "
+                + "where kind = 'vendor' and subject = 'usage'");
+        assertEquals(1, rows.size(), rows.toString());
+        assertEquals("svc-provisioning", rows.get(0).get("caller"));
+        assertEquals(4L, rows.get(0).get("served_count"));
+        assertEquals("vendor-first", rows.get(0).get("first_request_id"));
+        java.time.Instant stored = ((java.sql.Timestamp) rows.get(0).get("token_expires_at")).toInstant();
+        assertTrue(java.time.Duration.between(java.time.Instant.parse(expiresAt), stored).abs().toNanos() <= 1_000,
+                "the token's expiry, to the microsecond the database keeps: " + stored + " for " + expiresAt);
+        assertEquals(null, rows.get(0).get("grant_id"));
     }
 
     @Test

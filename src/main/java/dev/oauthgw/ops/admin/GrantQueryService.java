@@ -87,7 +87,11 @@ public class GrantQueryService {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Reader(String caller, long reads, Instant lastRead) {
+    /**
+     * A caller that was handed the partner's tokens within the readers window: serves of those tokens, how many
+     * distinct tokens, the last serve, and whether it holds the token the grant holds now (ADR 0015).
+     */
+    public record Reader(String caller, long reads, long tokens, Instant lastRead, boolean holdsCurrentToken) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -253,7 +257,8 @@ public class GrantQueryService {
                             GrantState.valueOf(rs.getString(5)), instant(rs, 6), rs.getString(7), rs.getString(8),
                             instant(rs, 9), refreshExpires, consentBy, instant(rs, 11), instant(rs, 12), rs.getString(13),
                             rs.getString(14), rs.getInt(15), lastConsent, instant(rs, 16), rs.getBoolean(17),
-                            history, failures, readers(c, partnerId), rs.getString(18), rs.getString(19));
+                            history, failures, readers(c, partnerId, rs.getBoolean(17) ? instant(rs, 9) : null),
+                            rs.getString(18), rs.getString(19));
                 }
             }
             return Optional.of(d);
@@ -360,16 +365,36 @@ public class GrantQueryService {
                 || ("GRANT_DISCONNECTED".equals(h.action()) && h.summary().contains("failed"));
     }
 
-    private List<Reader> readers(Connection c, String partnerId) throws SQLException {
+    /**
+     * Who was handed this partner's tokens within the readers window: the token access rows (one per caller and
+     * token, ADR 0015) whose last serve is in the window, and the per-request TOKEN_SERVED records written before
+     * V12 (still read, so history from before the upgrade and from replicas of the previous version is not lost).
+     */
+    private List<Reader> readers(Connection c, String partnerId, Instant currentTokenExpiresAt) throws SQLException {
         List<Reader> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("select actor, count(*), max(occurred_at) from audit_event "
-                + "where partner_id = ? and action = 'TOKEN_SERVED' and occurred_at > ? "
-                + "group by actor order by max(occurred_at) desc limit 20")) {
-            ps.setString(1, partnerId);
-            ps.setTimestamp(2, Timestamp.from(clock.instant().minus(config.readersWindow())));
+        try (PreparedStatement ps = c.prepareStatement("select caller, sum(n), count(distinct tok), max(last_at), "
+                + "coalesce(bool_or(tok = ?), false) from ("
+                + "select caller, served_count as n, token_expires_at as tok, last_served_at as last_at from token_access "
+                + "where kind = 'partner' and subject = ? and last_served_at > ? "
+                + "union all "
+                + "select actor, 1, case when detail ->> 'token_expires_at' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "
+                + "then (detail ->> 'token_expires_at')::timestamptz end, occurred_at from audit_event "
+                + "where partner_id = ? and action = 'TOKEN_SERVED' and occurred_at > ?"
+                + ") r group by caller order by max(last_at) desc, caller limit 20")) {
+            Timestamp since = Timestamp.from(clock.instant().minus(config.readersWindow()));
+            if (currentTokenExpiresAt == null) {
+                ps.setNull(1, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                ps.setTimestamp(1, Timestamp.from(currentTokenExpiresAt));
+            }
+            ps.setString(2, partnerId);
+            ps.setTimestamp(3, since);
+            ps.setString(4, partnerId);
+            ps.setTimestamp(5, since);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Reader(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant()));
+                    out.add(new Reader(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).toInstant(),
+                            rs.getBoolean(5)));
                 }
             }
         }

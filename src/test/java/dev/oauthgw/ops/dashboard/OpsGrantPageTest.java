@@ -9,12 +9,17 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.oauthgw.audit.TokenAccessRecorder;
 import dev.oauthgw.sandbox.authserver.SandboxPartners;
 import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.Db;
@@ -22,7 +27,10 @@ import dev.oauthgw.testing.TestJwt;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
-/** The grant page lists every failed refresh attempt with its reason, not only the state changes. */
+/**
+ * The grant page lists every failed refresh attempt with its reason, not only the state changes, and the callers
+ * that read its tokens (from the token access rows, and the TOKEN_SERVED records written before V12).
+ */
 @QuarkusTest
 class OpsGrantPageTest {
 
@@ -32,6 +40,8 @@ class OpsGrantPageTest {
     SandboxPartners sandboxPartners;
     @Inject
     SandboxFaults sandboxFaults;
+    @Inject
+    TokenAccessRecorder recorder;
 
     @AfterEach
     void clearFaults() {
@@ -39,12 +49,32 @@ class OpsGrantPageTest {
     }
 
     private static String failuresTable(String partner) {
+        return table(partner, "failures");
+    }
+
+    private static String table(String partner, String id) {
         String session = OpsSignInTest.signIn(OpsPasswords.DEV_USER, OpsPasswords.DEV_PASSWORD);
         String page = given().cookie(OpsSignIn.SESSION_COOKIE, session).get("/ops/grants/" + partner).then()
                 .statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("<table id=\"failures\">(.*?)</table>", Pattern.DOTALL).matcher(page);
+        Matcher m = Pattern.compile("<table id=\"" + id + "\">(.*?)</table>", Pattern.DOTALL).matcher(page);
         assertTrue(m.find(), page);
         return m.group(1);
+    }
+
+    /** The readers table: caller -> "reads tokens holds-current", in the page's order. */
+    private Map<String, String> readers(String partner) {
+        recorder.flushAll();
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("<tr><td>([^<]*)</td><td>(\\d+)</td><td>(\\d+)</td><td>[^<]*</td><td>(yes|no)</td></tr>")
+                .matcher(table(partner, "readers"));
+        while (m.find()) {
+            out.put(m.group(1), m.group(2) + " " + m.group(3) + " " + m.group(4));
+        }
+        return out;
+    }
+
+    private static void read(String caller, String partner) {
+        given().auth().oauth2(TestJwt.withRoles(caller, "tokens:read")).get("/tokens/" + partner).then().statusCode(200);
     }
 
     @Test
@@ -67,5 +97,37 @@ class OpsGrantPageTest {
         // a success afterwards adds no failure
         given().auth().oauth2(TestJwt.ops()).post("/admin/partners/" + p + "/grant/refresh").then().statusCode(200);
         assertEquals(2, failuresTable(p).split("<td class=\"err\">transient: ", -1).length - 1);
+    }
+
+    @Test
+    void readers_are_one_line_per_caller_with_reads_tokens_and_whether_it_holds_the_current_token() {
+        String p = onboarded(sandboxPartners, key(), "Read Often Ltd");
+        assertTrue(table(p, "readers").contains("No caller read its tokens recently"));
+        for (int i = 0; i < 3; i++) {
+            read("svc-often", p);
+        }
+        read("svc-once", p);
+        // a record written per request before V12 (and by replicas of the previous version during an update)
+        db.update("insert into audit_event (occurred_at, actor, action, partner_id, request_id, detail) values "
+                + "(?, 'svc-legacy', 'TOKEN_SERVED', ?, 'legacy-1', cast(? as jsonb))",
+                Timestamp.from(Instant.now().minusSeconds(3600)), p,
+                "{\"kind\":\"partner\",\"token_expires_at\":\"" + Instant.now().plusSeconds(3600) + "\"}");
+        // outside the readers window (7 days): not shown
+        db.update("insert into token_access (kind, subject, token_expires_at, caller, first_served_at, last_served_at, "
+                + "served_count) values ('partner', ?, now() - interval '9 days', 'svc-gone', now() - interval '10 days', "
+                + "now() - interval '8 days', 5)", p);
+
+        Map<String, String> r = readers(p);
+        assertEquals(Map.of("svc-often", "3 1 yes", "svc-once", "1 1 yes", "svc-legacy", "1 1 no"), r, r.toString());
+        assertEquals("svc-legacy", r.keySet().stream().reduce((a, b) -> b).orElseThrow(), "last read first: " + r);
+
+        // a refresh hands out a new token: a second token for the caller that reads again, the others hold the old one
+        given().auth().oauth2(TestJwt.ops()).post("/admin/partners/" + p + "/grant/refresh").then().statusCode(200)
+                .body("refreshed", org.hamcrest.Matchers.equalTo(true));
+        read("svc-often", p);
+        r = readers(p);
+        assertEquals("4 2 yes", r.get("svc-often"), r.toString());
+        assertEquals("1 1 no", r.get("svc-once"), r.toString());
+        assertEquals(2, db.count("select count(*) from token_access where subject = ? and caller = 'svc-often'", p));
     }
 }
