@@ -30,6 +30,12 @@ public class GatewayException extends RuntimeException {
         this.extensions = Map.copyOf(extensions);
     }
 
+    /** Any status, with a Retry-After (e.g. 429, 503). */
+    public static GatewayException retryLater(int status, String type, String title, String detail,
+            Duration retryAfter) {
+        return new GatewayException(status, type, title, detail, retryAfter, Map.of(), null);
+    }
+
     public static GatewayException badRequest(String detail) {
         return new GatewayException(400, "bad-request", "Bad request", detail);
     }

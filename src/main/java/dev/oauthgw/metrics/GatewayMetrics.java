@@ -15,7 +15,10 @@ import dev.oauthgw.audit.TokenAccessRecorder;
 import dev.oauthgw.grant.GrantChanged;
 import dev.oauthgw.grant.GrantState;
 import dev.oauthgw.grant.GrantStatistics;
+import dev.oauthgw.provider.ProviderConfig;
 import dev.oauthgw.provider.ProviderRegistry;
+import dev.oauthgw.proxy.ProxyBudget;
+import dev.oauthgw.proxy.ProxyCalled;
 import dev.oauthgw.refresh.ProviderIncidents;
 import dev.oauthgw.refresh.RateBudget;
 import dev.oauthgw.tokens.TokenServed;
@@ -55,7 +58,12 @@ import jakarta.enterprise.event.TransactionPhase;
  * records refused by the database (each logged), and waiting to be written;</li>
  * <li>{@code gateway_refresh_rotation_exposure_seconds}: from reading a refresh answer to having its new refresh
  * token committed (the window in which a crash loses it);</li>
- * <li>{@code gateway_global_incident}: 1 while the refresher reports a provider incident, else 0.</li>
+ * <li>{@code gateway_global_incident}: 1 while the refresher reports a provider incident, else 0;</li>
+ * <li>{@code gateway_proxy_requests_total{registration,method_class,status_class,source}}: proxied calls by who
+ * answered ({@code provider}, {@code gateway});</li>
+ * <li>{@code gateway_proxy_upstream_seconds{registration}}: the provider's time to its response headers;</li>
+ * <li>{@code gateway_proxy_budget_leased{registration}}, {@code gateway_proxy_budget_limit{registration}}: the
+ * cluster's proxy budget in the current window (read from the database at each scrape).</li>
  * </ul>
  */
 @Startup
@@ -88,9 +96,12 @@ public class GatewayMetrics {
     private final DistributionSummary servedValidity;
     private volatile GrantCounts cached;
     private final Timer rotationExposure;
+    private final Map<String, Counter> proxyCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Timer> proxyTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry, GrantStatistics statistics, Clock clock, OpsConfig config,
-            ProviderIncidents incidents, RateBudget budget, ProviderRegistry providers, TokenAccessRecorder recorder) {
+            ProviderIncidents incidents, RateBudget budget, ProviderRegistry providers, TokenAccessRecorder recorder,
+            ProxyBudget proxyBudget, ProviderConfig providerConfig) {
         this.registry = registry;
         this.statistics = statistics;
         this.clock = clock;
@@ -141,6 +152,35 @@ public class GatewayMetrics {
         Gauge.builder("gateway.provider.rate.budget.remaining", budget,
                 b -> Math.max(0, b.limitPerMinute() - b.usedThisMinute(registration)))
                 .description("Provider requests left in the current window").register(registry);
+        // the proxy's budget per registration with an API behind the proxy
+        providerConfig.registrations().forEach((name, r) -> {
+            if (r.api().baseUrl().isPresent()) {
+                Gauge.builder("gateway.proxy.budget.leased", proxyBudget, b -> b.leasedThisWindow(name))
+                        .tag("registration", name)
+                        .description("Proxy requests leased by all replicas in the current window").register(registry);
+                Gauge.builder("gateway.proxy.budget.limit", r, x -> x.api().budgetPerWindow())
+                        .tag("registration", name).description("Proxy requests allowed per window").register(registry);
+            }
+        });
+    }
+
+    // ---- the proxy ----
+
+    /** One proxied call, answered by the provider or by the gateway. */
+    void proxyCalled(@Observes ProxyCalled c) {
+        String key = c.registration() + '|' + c.methodClass() + '|' + c.statusClass() + '|' + c.source();
+        proxyCounters.computeIfAbsent(key, k -> Counter.builder("gateway.proxy.requests")
+                .tag("registration", c.registration()).tag("method_class", c.methodClass())
+                .tag("status_class", c.statusClass()).tag("source", c.source())
+                .description("Calls through the proxy by registration, method class, status class and who answered")
+                .register(registry)).increment();
+        if (c.upstreamNanos() >= 0) {
+            proxyTimers.computeIfAbsent(c.registration(), r -> Timer.builder("gateway.proxy.upstream")
+                    .tag("registration", r).description("The provider's time to its response headers")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(60)).register(registry))
+                    .record(c.upstreamNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     // ---- grants (gauges) ----

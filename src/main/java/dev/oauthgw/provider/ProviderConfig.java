@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -77,6 +78,26 @@ public interface ProviderConfig {
          */
         @WithDefault("confirm-first")
         BindingPolicy binding();
+
+        /** The provider's API behind the gateway's proxy ({@code /proxy/{partnerId}/...}, package proxy). */
+        Api api();
+    }
+
+    /**
+     * The partner API the proxy forwards to with the partner's token: its base URL (unset: no proxy for this
+     * registration), the methods callers may use, and the registration's request budget for the whole cluster.
+     */
+    interface Api {
+        /** e.g. {@code https://api.pax8.com}; https where https is required (prod). */
+        Optional<URI> baseUrl();
+
+        /** HTTP methods callers may use through the proxy: GET by default; POST, PUT, PATCH, DELETE opt in. */
+        @WithDefault("GET")
+        Set<String> methods();
+
+        /** Requests per window for the whole cluster (Pax8 allows about 1,000 a minute: stay below it). */
+        @WithDefault("900")
+        int budgetPerWindow();
     }
 
     /** How the partner behind a new token is found. */

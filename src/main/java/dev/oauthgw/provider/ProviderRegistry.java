@@ -28,6 +28,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ProviderRegistry {
 
+    /** The methods a registration may let callers use through the proxy (api.methods). */
+    static final Set<String> PROXY_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
     private final ProviderConfig config;
     private final Map<String, RegisteredProvider> providers;
 
@@ -103,6 +106,10 @@ public class ProviderRegistry {
             r.revocationUrl().ifPresent(u -> checkUrl(problems, config.requireHttps(), prefix + "revocation-url", u));
             r.identity().probeUrl().ifPresent(u -> checkUrl(problems, config.requireHttps(),
                     prefix + "identity.probe-url", u));
+            r.api().baseUrl().ifPresent(u -> checkUrl(problems, config.requireHttps(), prefix + "api.base-url", u));
+            r.api().methods().stream().filter(m -> !PROXY_METHODS.contains(m.toUpperCase(Locale.ROOT))).findFirst()
+                    .ifPresent(m -> problems.add(prefix + "api.methods names '" + m + "': only GET, POST, PUT, PATCH "
+                            + "and DELETE can be proxied"));
             if (r.identity().method() == IdentityMethod.PROBE && r.identity().probeUrl().isEmpty()) {
                 problems.add(prefix + "identity.probe-url is required with identity.method=probe");
             }

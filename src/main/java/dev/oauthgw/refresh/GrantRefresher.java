@@ -155,6 +155,33 @@ public class GrantRefresher {
     }
 
     /**
+     * The provider refused {@code refusedAccessToken} (HTTP 401 from its API, e.g. revoked or rotated there): refresh
+     * the grant unless it already holds another access token (someone refreshed meanwhile). The same single flight as
+     * {@link #ensureValid}: concurrent 401s of one grant in this JVM share one refresh, and across replicas the row lock
+     * and the re-read under it make the others find the new token. The inline cooldown, backoff and budget apply.
+     */
+    public Outcome refreshRefused(UUID grantId, String refusedAccessToken, Duration lockWait) {
+        byte[] refused = RefreshAttempts.sha256(refusedAccessToken);
+        Predicate<Grant> needed = g -> g.accessToken == null || MessageDigest.isEqual(refused, RefreshAttempts.sha256(
+                cipher.open(new Sealed(g.accessToken, g.accessTokenKeyId), GrantService.accessAd(g.id))));
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Outcome> leader = inflight.putIfAbsent(grantId, mine);
+        if (leader != null) {
+            return await(leader, lockWait);
+        }
+        try {
+            Outcome o = refresh(grantId, needed, Trigger.INLINE, lockWait);
+            mine.complete(o);
+            return o;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inflight.remove(grantId, mine);
+        }
+    }
+
+    /**
      * Refreshes when {@code needed} holds for the grant as read under its row lock. A refresh of this grant that
      * ended without storing its answer is resolved first ({@link #resolveAbandoned}); an answer that cannot be
      * stored (the commit fails, the transaction times out) is resolved at once, so its new refresh token is kept.

@@ -44,6 +44,22 @@ public final class PartnersClaim {
         return ids.contains(ALL) || ids.contains(partnerId) ? Verdict.ALLOWED : Verdict.NOT_LISTED;
     }
 
+    /**
+     * Throws the answer {@code /tokens} gives (403 {@code partners-claim-missing} or 403 forbidden) unless the caller
+     * may use {@code partnerId}; for the other endpoints that act for a partner (the proxy).
+     */
+    public static void require(Object claim, String partnerId, boolean required) {
+        switch (check(claim, partnerId, required)) {
+            case ALLOWED -> {
+            }
+            case MISSING -> throw new dev.oauthgw.common.GatewayException(403, "partners-claim-missing", "Forbidden",
+                    "This caller's JWT has no 'partners' claim. The issuer must name the partners the caller may act "
+                            + "for (a list of partner ids), or '*' for all partners.");
+            case NOT_LISTED -> throw dev.oauthgw.common.GatewayException.forbidden(
+                    "This caller may not act for partner '" + partnerId + "' (not in its 'partners' claim).");
+        }
+    }
+
     /** The partner ids in the claim; empty when there is no claim (an empty list is a claim that names nobody). */
     static Optional<List<String>> parse(Object claim) {
         if (claim == null || claim == JsonValue.NULL) {

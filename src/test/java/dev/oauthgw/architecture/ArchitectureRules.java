@@ -52,7 +52,8 @@ final class ArchitectureRules {
     /** The core knows nothing of the operators' features or the metrics; those observe the core. */
     static final ArchRule CORE_DOES_NOT_DEPEND_ON_OPS_OR_METRICS = noClasses().that().resideInAnyPackage(
             ROOT + ".grant..", ROOT + ".crypto..", ROOT + ".provider..", ROOT + ".refresh..", ROOT + ".tokens..",
-            ROOT + ".onboarding..", ROOT + ".events..", ROOT + ".audit..", ROOT + ".partner..", ROOT + ".common..")
+            ROOT + ".onboarding..", ROOT + ".events..", ROOT + ".audit..", ROOT + ".partner..", ROOT + ".common..",
+            ROOT + ".proxy..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".ops..", ROOT + ".metrics..")
             .because("metrics and dashboards observe what happened (style.md habit 12)");
 }

@@ -21,15 +21,15 @@ import dev.oauthgw.testing.Urls;
  * byte as given (broken percent-encodings, invalid UTF-8, CR LF in a header), which no HTTP client library lets a
  * test send. Reads the whole answer (Content-Length or chunked).
  */
-final class RawHttp {
+public final class RawHttp {
 
-    record Answer(int status, Map<String, List<String>> headers, String body) {
-        String header(String name) {
+    public record Answer(int status, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
         }
 
-        String contentType() {
+        public String contentType() {
             String ct = header("content-type");
             return ct == null ? "" : ct.toLowerCase(Locale.ROOT);
         }
@@ -39,7 +39,7 @@ final class RawHttp {
     }
 
     /** {@code headerLines}: "Name: value" lines, sent as given. */
-    static Answer send(String method, String target, List<String> headerLines, byte[] body) {
+    public static Answer send(String method, String target, List<String> headerLines, byte[] body) {
         URI base = URI.create(Urls.publicUrl());
         try (Socket s = new Socket(base.getHost(), base.getPort())) {
             s.setSoTimeout(20_000);

@@ -55,6 +55,20 @@ class ProviderRegistryTest {
     }
 
     @Test
+    void the_proxys_api_base_url_must_be_https_and_its_methods_known() {
+        Map<String, String> m = pax8("https://login.example");
+        m.put("gateway.provider.registrations.pax8.api.base-url", "http://api.example");
+        m.put("gateway.provider.registrations.pax8.api.methods", "GET,TRACE");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProviderRegistry.validate(config(m)));
+        assertTrue(e.getMessage().contains("api.base-url must use https"), e.getMessage());
+        assertTrue(e.getMessage().contains("api.methods names 'TRACE'"), e.getMessage());
+        m.put("gateway.provider.registrations.pax8.api.base-url", "https://api.example");
+        m.put("gateway.provider.registrations.pax8.api.methods", "GET,post");
+        assertEquals(java.util.Set.of("GET", "post"),
+                ProviderRegistry.validate(config(m)).get("pax8").registration().api().methods());
+    }
+
+    @Test
     void plain_http_is_refused_when_https_is_required_and_no_secret_is_printed() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> ProviderRegistry.validate(config(pax8("http://login.example"))));

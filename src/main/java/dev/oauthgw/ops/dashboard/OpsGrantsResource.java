@@ -6,6 +6,7 @@ import dev.oauthgw.onboarding.OnboardingLinkService;
 import dev.oauthgw.onboarding.OnboardingLinkService.LinkView;
 import dev.oauthgw.ops.admin.GrantActionService;
 import dev.oauthgw.ops.admin.GrantQueryService;
+import dev.oauthgw.proxy.ProxyUse;
 import dev.oauthgw.ops.signin.OpsOperator;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -101,7 +102,8 @@ public class OpsGrantsResource {
         static native TemplateInstance list(OpsPage page, GrantPage grants, String filter, List<Choice> withins,
                 String q, String within, String firstPageUrl, String nextPageUrl);
 
-        static native TemplateInstance detail(OpsPage page, GrantDetail grant, List<LinkView> links);
+        static native TemplateInstance detail(OpsPage page, GrantDetail grant, List<LinkView> links,
+                List<ProxyUse.Entry> proxyUse);
 
         static native TemplateInstance confirm(OpsPage page, GrantDetail grant, Action action);
 
@@ -113,6 +115,10 @@ public class OpsGrantsResource {
 
     private static final List<String[]> WITHINS = List.of(new String[] { "PT1H", "1 hour" },
             new String[] { "PT6H", "6 hours" }, new String[] { "PT24H", "24 hours" }, new String[] { "P7D", "7 days" });
+
+    /** The partner's recent calls through the proxy (who called what), for the grant's page. */
+    @jakarta.inject.Inject
+    ProxyUse proxyUse;
 
     private final GrantQueryService query;
     private final GrantActionService actions;
@@ -156,8 +162,8 @@ public class OpsGrantsResource {
         String notice = done == null ? null : NOTICES.get(done);
         boolean bad = done != null && (done.contains("failed"));
         String token = csrf.tokenFor(csrfCookie);
-        return page(Templates.detail(page(token, "grants", notice, bad), g, links.outstanding(partnerId)), csrf,
-                csrfCookie, token);
+        return page(Templates.detail(page(token, "grants", notice, bad), g, links.outstanding(partnerId),
+                proxyUse.recent(partnerId, 20)), csrf, csrfCookie, token);
     }
 
     @GET

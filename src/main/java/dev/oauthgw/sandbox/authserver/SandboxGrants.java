@@ -287,6 +287,26 @@ public class SandboxGrants {
         }
     }
 
+    /**
+     * Every access token of the partner issued so far stops working (the refresh tokens stay): as when Pax8 rotates
+     * or revokes the access tokens of a grant. Answers how many.
+     */
+    public int revokeAccessTokens(String partnerKey) {
+        lock.lock();
+        try {
+            int n = 0;
+            for (AccessRecord a : accessTokens.values()) {
+                if (partnerKey.equals(a.partnerKey) && !a.revoked) {
+                    a.revoked = true;
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** "The partner disconnected the app in Pax8": revokes every family of the partner; answers how many. */
     public int revokePartner(String partnerKey) {
         lock.lock();

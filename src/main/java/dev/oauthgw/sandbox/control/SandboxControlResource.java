@@ -139,6 +139,28 @@ public class SandboxControlResource {
         return Response.noContent().build();
     }
 
+    /** The partner API: {@code ?retry_after=30&times=2} answers 429; without {@code times} until cleared. */
+    @POST
+    @Path("/api/rate-limit")
+    public Response rateLimitApi(@QueryParam("retry_after") String retryAfter, @QueryParam("times") String times) {
+        return apply(() -> faults.rateLimitPartnerApi(intOr(retryAfter, 30), intOr(times, SandboxFaults.UNTIL_CLEARED)));
+    }
+
+    /** The partner API: {@code ?times=1} answers 401 whatever the token; without {@code times} until cleared. */
+    @POST
+    @Path("/api/unauthorized")
+    public Response unauthorizedApi(@QueryParam("times") String times) {
+        return apply(() -> faults.unauthorizedPartnerApi(intOr(times, SandboxFaults.UNTIL_CLEARED)));
+    }
+
+    /** The partner API's rate limit: {@code ?per_window=1000&window=PT1M} (0: off, the default). */
+    @POST
+    @Path("/api/limit")
+    public Response limitApi(@QueryParam("per_window") String perWindow, @QueryParam("window") String window) {
+        return apply(() -> faults.limitPartnerApi(intOr(perWindow, 1000),
+                window == null ? Duration.ofMinutes(1) : duration(window)));
+    }
+
     @POST
     @Path("/clients/{clientId}/reject")
     public Response rejectClient(@PathParam("clientId") String clientId) {
@@ -210,6 +232,13 @@ public class SandboxControlResource {
     @Path("/partners/{key}/revoke")
     public Map<String, Object> revokePartner(@PathParam("key") String key) {
         return Map.of("revoked_families", grants.revokePartner(key));
+    }
+
+    /** Every access token of the partner stops working (the partner API answers 401); refresh tokens stay. */
+    @POST
+    @Path("/partners/{key}/revoke-access-tokens")
+    public Map<String, Object> revokeAccessTokens(@PathParam("key") String key) {
+        return Map.of("revoked_access_tokens", grants.revokeAccessTokens(key));
     }
 
     @POST

@@ -39,6 +39,9 @@ public class SandboxReset {
     SandboxClock clock;
 
     @Inject
+    dev.oauthgw.sandbox.partnerapi.SandboxOrdersResource orders;
+
+    @Inject
     SandboxTokenPolicy tokenPolicy;
 
     /** Clears counters and fault switches; tokens, families and partners stay. */
@@ -53,6 +56,7 @@ public class SandboxReset {
      */
     public void everything() {
         consentRequests.reset();
+        orders.reset();
         grants.reset();
         partners.reset();
         clock.reset();

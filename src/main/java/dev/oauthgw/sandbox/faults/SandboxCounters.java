@@ -20,7 +20,46 @@ public class SandboxCounters {
 
     /** The sandbox endpoints whose calls are counted. */
     public enum Endpoint {
-        AUTHORIZE, DECISION, TOKEN, REVOKE, COMPANIES
+        AUTHORIZE, DECISION, TOKEN, REVOKE, COMPANIES,
+        /** every call of the partner API (/sandbox/v1/... but the token endpoint), whatever its answer */
+        PARTNER_API
+    }
+
+    private final Map<Long, LongAdder> partnerApiByWindow = new ConcurrentHashMap<>();
+    private final LongAdder largeResponseBytes = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicReference<Map<String, java.util.List<String>>> lastApiHeaders =
+            new java.util.concurrent.atomic.AtomicReference<>(Map.of());
+
+    /** One partner API call that reached the sandbox, counted in its (epoch-aligned) window. */
+    public long partnerApiCall(java.time.Instant at, java.time.Duration window) {
+        call(Endpoint.PARTNER_API);
+        long w = Math.floorDiv(at.toEpochMilli(), window.toMillis());
+        LongAdder a = partnerApiByWindow.computeIfAbsent(w, k -> new LongAdder());
+        a.increment();
+        return a.sum();
+    }
+
+    /** The most partner API calls the sandbox saw in one window (as counted by {@link #partnerApiCall}). */
+    public long maxPartnerApiCallsInAWindow() {
+        return partnerApiByWindow.values().stream().mapToLong(LongAdder::sum).max().orElse(0);
+    }
+
+    /** Bytes the large-response endpoint has produced so far (it produces them only as fast as they are taken). */
+    public long largeResponseBytes() {
+        return largeResponseBytes.sum();
+    }
+
+    public void largeResponseProduced(long bytes) {
+        largeResponseBytes.add(bytes);
+    }
+
+    /** The headers of the last partner API call (the bearer token replaced by whether it was valid). */
+    public Map<String, java.util.List<String>> lastApiHeaders() {
+        return lastApiHeaders.get();
+    }
+
+    public void apiHeaders(Map<String, java.util.List<String>> headers) {
+        lastApiHeaders.set(Map.copyOf(headers));
     }
 
     private final Map<Endpoint, LongAdder> calls = new ConcurrentHashMap<>();
@@ -91,6 +130,9 @@ public class SandboxCounters {
     /** Every counter to zero. */
     public void reset() {
         calls.clear();
+        partnerApiByWindow.clear();
+        largeResponseBytes.reset();
+        lastApiHeaders.set(Map.of());
         tokenRequestsByGrantType.clear();
         refreshesByFamily.clear();
         refreshesByPartner.clear();

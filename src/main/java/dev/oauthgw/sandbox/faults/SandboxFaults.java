@@ -113,8 +113,64 @@ public class SandboxFaults {
         rejectedClients.remove(clientId);
     }
 
+    // --- the partner API (/sandbox/v1/...) ----------------------------------------------------------
+
+    private final AtomicInteger apiUnauthorizedLeft = new AtomicInteger();
+    private final AtomicInteger apiRateLimitsLeft = new AtomicInteger();
+    private volatile int apiRetryAfterSeconds = 30;
+    private volatile int apiLimitPerWindow;
+    private volatile Duration apiWindow = Duration.ofMinutes(1);
+
+    /** The next {@code times} partner API calls answer 401, whatever their token (as for a token revoked there). */
+    public void unauthorizedPartnerApi(int times) {
+        apiUnauthorizedLeft.set(checkTimes(times));
+    }
+
+    /** The next {@code times} partner API calls answer 429 with {@code Retry-After}. */
+    public void rateLimitPartnerApi(int retryAfterSeconds, int times) {
+        if (retryAfterSeconds < 0) {
+            throw new IllegalArgumentException("retryAfterSeconds must be >= 0");
+        }
+        this.apiRetryAfterSeconds = retryAfterSeconds;
+        apiRateLimitsLeft.set(checkTimes(times));
+    }
+
+    /**
+     * Pax8's rate limit: more than {@code perWindow} partner API calls in one window (epoch-aligned) answer 429 with
+     * Retry-After until the window ends; 0 switches it off (the default).
+     */
+    public void limitPartnerApi(int perWindow, Duration window) {
+        if (perWindow < 0 || window == null || window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("perWindow must be >= 0 and window positive");
+        }
+        this.apiLimitPerWindow = perWindow;
+        this.apiWindow = window;
+    }
+
+    public Optional<Integer> takePartnerApiUnauthorized() {
+        return take(apiUnauthorizedLeft) ? Optional.of(401) : Optional.empty();
+    }
+
+    public Optional<Integer> takePartnerApiRateLimit() {
+        return take(apiRateLimitsLeft) ? Optional.of(apiRetryAfterSeconds) : Optional.empty();
+    }
+
+    /** The partner API's limit per window (0: none) and the window. */
+    public int partnerApiLimit() {
+        return apiLimitPerWindow;
+    }
+
+    public Duration partnerApiWindow() {
+        return apiWindow;
+    }
+
     /** Every switch off. */
     public void reset() {
+        apiUnauthorizedLeft.set(0);
+        apiRateLimitsLeft.set(0);
+        apiRetryAfterSeconds = 30;
+        apiLimitPerWindow = 0;
+        apiWindow = Duration.ofMinutes(1);
         serverErrorsLeft.set(0);
         serverErrorStatus = 503;
         rateLimitsLeft.set(0);

@@ -12,8 +12,11 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -29,7 +32,8 @@ import dev.oauthgw.sandbox.faults.SandboxCounters;
 import io.quarkus.arc.profile.IfBuildProfile;
 
 /**
- * A sample of the Pax8 partner API: {@code GET /sandbox/v1/companies?page=0&size=10}. Only a live delegated
+ * Pax8's companies: {@code GET /sandbox/v1/companies?page=0&size=10}, {@code GET .../{companyId}} and
+ * {@code PUT .../{companyId}} (a write). Only a live delegated
  * access token for {@code https://api.pax8.com} gets in (the sandbox authorization server says which are
  * live); it serves the companies of the partner behind the token, generated deterministically from the
  * partner. It keeps no state of its own.
@@ -54,46 +58,79 @@ public class SandboxCompaniesResource {
     @Inject
     SandboxCounters counters;
 
+    @Inject
+    SandboxPartnerApi api;
+
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response companies(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @QueryParam("page") String pageParam, @QueryParam("size") String sizeParam) {
+    public Response companies(@Context HttpHeaders headers, @QueryParam("page") String pageParam,
+            @QueryParam("size") String sizeParam) {
         counters.call(SandboxCounters.Endpoint.COMPANIES);
         String path = "/v1/companies";
-        Optional<SandboxGrants.AccessTokenInfo> token = bearer(authorization).flatMap(grants::liveAccessToken);
-        if (token.isEmpty() || !token.get().delegated()
-                || !Audiences.PARTNER_API.equals(token.get().audience())) {
-            return problem(401, "Unauthorized", path, "A valid access token for https://api.pax8.com is required")
-                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"sandbox\"").build();
+        SandboxPartnerApi.Entry e = api.enter(path, headers);
+        if (e.refused()) {
+            return e.refusal();
         }
-        Optional<SandboxPartner> partner = partners.find(token.get().partnerKey());
-        if (partner.isEmpty()) {
-            return problem(401, "Unauthorized", path, "The partner behind this token is gone").build();
+        SandboxPartner p = e.partner();
+        return SandboxPartnerApi.page(path, pageParam, sizeParam, p.companies(), i -> company(p, i));
+    }
+
+    /** One company by id ({@code GET /v1/companies/{companyId}}); 404 when it is not this partner's. */
+    @GET
+    @Path("/{companyId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response company(@Context HttpHeaders headers, @PathParam("companyId") String companyId) {
+        counters.call(SandboxCounters.Endpoint.COMPANIES);
+        String path = "/v1/companies/" + companyId;
+        SandboxPartnerApi.Entry e = api.enter(path, headers);
+        if (e.refused()) {
+            return e.refusal();
         }
-        Integer page = intParam(pageParam, 0);
-        Integer size = intParam(sizeParam, 10);
-        if (page == null || page < 0) {
-            return problem(400, "Bad Request", path, "page must be an integer >= 0").build();
+        return find(e.partner(), companyId).map(c -> Response.ok(c, MediaType.APPLICATION_JSON_TYPE).build())
+                .orElseGet(() -> SandboxPartnerApi.notFound(path));
+    }
+
+    /**
+     * Updates a company ({@code PUT /v1/companies/{companyId}}, a write): the sandbox keeps no state, so it answers the
+     * company with the fields sent applied (name, phone, website, status...), as Pax8 answers the updated company.
+     */
+    @PUT
+    @Path("/{companyId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response update(@Context HttpHeaders headers, @PathParam("companyId") String companyId,
+            Map<String, Object> changes) {
+        counters.call(SandboxCounters.Endpoint.COMPANIES);
+        String path = "/v1/companies/" + companyId;
+        SandboxPartnerApi.Entry e = api.enter(path, headers);
+        if (e.refused()) {
+            return e.refusal();
         }
-        if (size == null || size < 1 || size > MAX_SIZE) {
-            return problem(400, "Bad Request", path, "size must be an integer between 1 and " + MAX_SIZE).build();
+        Optional<Map<String, Object>> c = find(e.partner(), companyId);
+        if (c.isEmpty()) {
+            return SandboxPartnerApi.notFound(path);
         }
-        SandboxPartner p = partner.get();
-        int total = p.companies();
-        List<Map<String, Object>> content = new ArrayList<>();
-        long from = (long) page * size;
-        for (long i = from; i < Math.min(total, from + size); i++) {
-            content.add(company(p, (int) i));
+        if (changes == null || changes.containsKey("id")) {
+            return SandboxPartnerApi.problem(400, "Bad Request", path, "a JSON object without 'id' is required").build();
         }
-        Map<String, Object> pageInfo = new LinkedHashMap<>();
-        pageInfo.put("size", size);
-        pageInfo.put("totalElements", total);
-        pageInfo.put("totalPages", (total + size - 1) / size);
-        pageInfo.put("number", page);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("content", content);
-        body.put("page", pageInfo);
-        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+        Map<String, Object> updated = new LinkedHashMap<>(c.get());
+        changes.forEach((k, v) -> {
+            if (updated.containsKey(k)) {
+                updated.put(k, v);
+            }
+        });
+        updated.put("updatedDate", UPDATED.format(Instant.now()));
+        return Response.ok(updated, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    static Optional<Map<String, Object>> find(SandboxPartner p, String companyId) {
+        for (int i = 0; i < p.companies(); i++) {
+            Map<String, Object> c = company(p, i);
+            if (c.get("id").equals(companyId)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The i-th company (from 0) of a partner: same partner, same index, same company. */
@@ -113,35 +150,5 @@ public class SandboxCompaniesResource {
         c.put("orderApprovalRequired", i % 4 == 1);
         c.put("updatedDate", UPDATED.format(EPOCH.plusSeconds(86_400L * i)));
         return c;
-    }
-
-    /** Pax8's error body: {@code {type, message, instance, status, details}}. */
-    static Response.ResponseBuilder problem(int status, String message, String instance, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", status == 401 ? "Unauthorized" : "Bad Request");
-        body.put("message", message);
-        body.put("instance", instance);
-        body.put("status", status);
-        body.put("details", List.of(detail));
-        return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON_TYPE);
-    }
-
-    private static Optional<String> bearer(String authorization) {
-        if (authorization == null) {
-            return Optional.empty();
-        }
-        String[] parts = authorization.trim().split("\\s+", 2);
-        return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer") ? Optional.of(parts[1].trim()) : Optional.empty();
-    }
-
-    private static Integer intParam(String value, int dflt) {
-        if (value == null || value.isEmpty()) {
-            return dflt;
-        }
-        try {
-            return Integer.valueOf(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

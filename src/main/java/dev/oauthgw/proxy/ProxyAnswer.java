@@ -1,0 +1,36 @@
+package dev.oauthgw.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The provider's answer as it goes back to the caller: status, the headers that may pass ({@link ProxyHeaders}),
+ * and the body, still streaming from the provider ({@link #transferTo} copies it with a small buffer, never whole).
+ */
+public record ProxyAnswer(int status, Map<String, List<String>> headers, InputStream body) {
+
+    static final int BUFFER = 16 * 1024;
+
+    /** Copies the body to {@code out} as it arrives, and closes the provider's stream. */
+    public long transferTo(OutputStream out) throws IOException {
+        long n = 0;
+        try (InputStream in = body) {
+            byte[] buf = new byte[BUFFER];
+            int r;
+            while ((r = in.read(buf)) >= 0) {
+                out.write(buf, 0, r);
+                n += r;
+            }
+            out.flush();
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "ProxyAnswer[" + status + "]";
+    }
+}
