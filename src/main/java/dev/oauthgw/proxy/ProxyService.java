@@ -128,7 +128,7 @@ public class ProxyService {
             String template = ProxyTarget.template(call.rawPath());
             int limit = r.api().budgetPerWindow();
             acquire(registration, limit);
-            TokenService.Served served = tokens.tokenFor(call.partnerId(), Optional.empty(), call.caller());
+            TokenService.Served served = tokens.forGatewayCall(call.partnerId()); // not a token handed out
             long started = System.nanoTime();
             HttpResponse<InputStream> response = send(call, target, served.accessToken());
             if (response.statusCode() == 401) {

@@ -100,6 +100,21 @@ public class TokenService {
      * {@link #tokenFor} gives for the same row.
      */
     public Optional<Served> cached(String partnerId, Optional<Duration> asked, String caller, String requestId) {
+        return cached(partnerId, asked, caller, requestId, true);
+    }
+
+    /**
+     * The partner's token for a call the gateway makes with it itself (the API proxy): the default minimum, from
+     * this replica's cache when it can, else as {@link #tokenFor}; not recorded as a token handed out, since it
+     * never leaves the gateway (the proxy audits its own calls). Blocking.
+     */
+    public Served forGatewayCall(String partnerId) {
+        return cached(partnerId, Optional.empty(), null, null, false)
+                .orElseGet(() -> tokenFor(partnerId, Optional.empty(), null, null, false));
+    }
+
+    private Optional<Served> cached(String partnerId, Optional<Duration> asked, String caller, String requestId,
+            boolean handedOut) {
         Duration minValid = minValidity(asked);
         Optional<CachedGrant> hit = cache.get(partnerId);
         if (hit.isEmpty()) {
@@ -112,7 +127,7 @@ public class TokenService {
             return Optional.empty(); // the refresh path, on a worker
         }
         // counted in memory, or not served here: recording it would block (the audit's pending keys are full)
-        if (!recorder.tryRecord(access(partnerId, g.grantId(), g.accessExpiresAt(), caller, requestId))) {
+        if (handedOut && !recorder.tryRecord(access(partnerId, g.grantId(), g.accessExpiresAt(), caller, requestId))) {
             return Optional.empty();
         }
         String token = cipher.open(g.accessToken(), GrantService.accessAd(g.grantId()));
@@ -131,6 +146,11 @@ public class TokenService {
 
     /** As {@link #tokenFor(String, Optional, String)}, with the request id taken where the request runs. */
     public Served tokenFor(String partnerId, Optional<Duration> asked, String caller, String requestId) {
+        return tokenFor(partnerId, asked, caller, requestId, true);
+    }
+
+    private Served tokenFor(String partnerId, Optional<Duration> asked, String caller, String requestId,
+            boolean handedOut) {
         Duration minValid = minValidity(asked);
         CachedGrant g = load(partnerId).orElseThrow(() -> noGrant(partnerId));
         checkState(partnerId, g.state(), g.stateSince(), g.accessToken() != null);
@@ -139,13 +159,10 @@ public class TokenService {
         if (validFor(s.accessExpiresAt()).compareTo(m.minValid()) < 0) {
             s = refreshInline(s, m.minValid(), m.reducedTo() == null);
         }
-        return served(partnerId, s.grantId(), s.accessToken(), s.accessExpiresAt(), s.scope(), m, caller, requestId);
-    }
-
-    private Served served(String partnerId, UUID grantId, String token, Instant expiresAt, String scope, Minimum m,
-            String caller, String requestId) {
-        recorder.record(access(partnerId, grantId, expiresAt, caller, requestId));
-        return new Served(partnerId, token, expiresAt, scope, m.reducedTo());
+        if (handedOut) {
+            recorder.record(access(partnerId, s.grantId(), s.accessExpiresAt(), caller, requestId));
+        }
+        return new Served(partnerId, s.accessToken(), s.accessExpiresAt(), s.scope(), m.reducedTo());
     }
 
     private TokenAccessRecorder.Access access(String partnerId, UUID grantId, Instant expiresAt, String caller,

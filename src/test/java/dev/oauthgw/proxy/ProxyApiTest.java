@@ -51,6 +51,8 @@ class ProxyApiTest {
     @Inject
     ProxyAccessRecorder recorder;
     @Inject
+    dev.oauthgw.audit.TokenAccessRecorder tokenRecorder;
+    @Inject
     ProxyBudget budget;
     @Inject
     Db db;
@@ -334,6 +336,9 @@ class ProxyApiTest {
         recorder.flushAll();
         assertEquals(4L, ((Number) db.query("select calls from proxy_access where partner_id = ? and path_template = ?",
                 partner.partnerId(), "/v1/companies/{id}").get(0).get("calls")).longValue());
+        tokenRecorder.flushAll();
+        assertEquals(0, db.count("select count(*) from token_access where kind = 'partner' and subject = ?",
+                partner.partnerId()), "the partner's token never left the gateway: the caller is no token reader");
     }
 
     @Test
