@@ -1,6 +1,9 @@
 package dev.oauthgw.proxy;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -57,4 +60,35 @@ public interface ProxyConfig {
     /** How often the aggregated proxy access records are written. */
     @WithDefault("PT5S")
     Duration auditFlushEvery();
+
+    /** The first path segments of the gateway's own endpoints: a proxy there would hide them. */
+    Set<String> RESERVED_PREFIXES = Set.of("admin", "caller", "j_security_check", "onboarding", "ops", "q", "sandbox",
+            "tokens");
+
+    /** One path segment of letters, digits, '.', '_' and '-' (no '/', no encoding, no "." or ".."). */
+    Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    /** What is wrong with these settings, by setting name (the start-up check lists them with the rest). */
+    static List<String> problems(ProxyConfig config) {
+        List<String> out = new java.util.ArrayList<>();
+        prefixProblem(config.prefix()).ifPresent(out::add);
+        if (config.maxRequestBodyBytes() < 0) {
+            out.add("gateway.proxy.max-request-body-bytes (GATEWAY_PROXY_MAX_REQUEST_BODY_BYTES) must not be negative");
+        }
+        return out;
+    }
+
+    /** Why this prefix cannot be the proxy's (slashes around it are allowed and ignored). */
+    static java.util.Optional<String> prefixProblem(String configured) {
+        String prefix = configured.replaceAll("^/+|/+$", "");
+        if (!PREFIX.matcher(prefix).matches() || prefix.equals(".") || prefix.equals("..")) {
+            return java.util.Optional.of("gateway.proxy.prefix (GATEWAY_PROXY_PREFIX) must be one path segment of "
+                    + "letters, digits, '.', '_' or '-'");
+        }
+        if (RESERVED_PREFIXES.contains(prefix.toLowerCase(java.util.Locale.ROOT))) {
+            return java.util.Optional.of("gateway.proxy.prefix (GATEWAY_PROXY_PREFIX) must not be one of the gateway's "
+                    + "own paths " + RESERVED_PREFIXES.stream().sorted().toList());
+        }
+        return java.util.Optional.empty();
+    }
 }

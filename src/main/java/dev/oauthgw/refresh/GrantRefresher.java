@@ -136,22 +136,7 @@ public class GrantRefresher {
      */
     public Outcome ensureValid(UUID grantId, Duration minValid, Duration lockWait) {
         Predicate<Grant> needed = g -> remaining(g).compareTo(minValid) < 0;
-        CompletableFuture<Outcome> mine = new CompletableFuture<>();
-        CompletableFuture<Outcome> leader = inflight.putIfAbsent(grantId, mine);
-        if (leader != null) {
-            // one refresh for all who wait: never a turn each (the caller decides what the result serves)
-            return await(leader, lockWait);
-        }
-        try {
-            Outcome o = refresh(grantId, needed, Trigger.INLINE, lockWait);
-            mine.complete(o);
-            return o;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            inflight.remove(grantId, mine);
-        }
+        return singleFlight(grantId, needed, lockWait);
     }
 
     /**
@@ -164,9 +149,15 @@ public class GrantRefresher {
         byte[] refused = RefreshAttempts.sha256(refusedAccessToken);
         Predicate<Grant> needed = g -> g.accessToken == null || MessageDigest.isEqual(refused, RefreshAttempts.sha256(
                 cipher.open(new Sealed(g.accessToken, g.accessTokenKeyId), GrantService.accessAd(g.id))));
+        return singleFlight(grantId, needed, lockWait);
+    }
+
+    /** An inline refresh per grant in this JVM at a time: who comes while one runs waits for its outcome. */
+    private Outcome singleFlight(UUID grantId, Predicate<Grant> needed, Duration lockWait) {
         CompletableFuture<Outcome> mine = new CompletableFuture<>();
         CompletableFuture<Outcome> leader = inflight.putIfAbsent(grantId, mine);
         if (leader != null) {
+            // one refresh for all who wait: never a turn each (the caller decides what the result serves)
             return await(leader, lockWait);
         }
         try {

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.oauthgw.audit.AuditConfig;
+import dev.oauthgw.proxy.ProxyConfig;
 import dev.oauthgw.common.JwtConfigCheck;
 import dev.oauthgw.crypto.CryptoConfig;
 import dev.oauthgw.crypto.KeyringLoader;
@@ -42,7 +43,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ConfigurationCheck {
 
     public ConfigurationCheck(ProviderConfig providers, TokensConfig tokens, OnboardingConfig onboarding,
-            CryptoConfig crypto, WebhookConfig webhook, OpsConfig ops, OpsSignIn signIn, AuditConfig audit,
+            CryptoConfig crypto, WebhookConfig webhook, OpsConfig ops, OpsSignIn signIn, AuditConfig audit, ProxyConfig proxy,
             @ConfigProperty(name = "gateway.security.require-jwt-key", defaultValue = "true") boolean requireJwtKey,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> jwtKeyLocation,
             @ConfigProperty(name = "smallrye.jwt.verify.key.location") Optional<String> smallryeJwtKeyLocation,
@@ -65,6 +66,7 @@ public class ConfigurationCheck {
                 jwtIssuer, jwtAudiences));
         problems.addAll(WebhookEndpoint.problems(webhook));
         problems.addAll(AuditConfig.problems(audit));
+        problems.addAll(ProxyConfig.problems(proxy));
         if (!problems.isEmpty()) {
             throw new IllegalStateException(message(problems));
         }

@@ -1,5 +1,7 @@
 package dev.oauthgw.prod;
 
+import static dev.oauthgw.prod.JarGrants.count;
+import static dev.oauthgw.prod.JarGrants.update;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,15 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +30,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.oauthgw.crypto.EncryptedColumn;
-import dev.oauthgw.crypto.Sealed;
 import dev.oauthgw.crypto.TestCiphers;
 import dev.oauthgw.crypto.TokenCipher;
 import dev.oauthgw.testing.PackagedJarTest;
@@ -177,40 +173,7 @@ class ReplicasIT {
 
     private static String insertGrant(Connection db, TokenCipher cipher, String refreshToken, Instant due)
             throws Exception {
-        UUID id = UUID.randomUUID();
-        String partner = "replica-" + id.toString().substring(0, 8);
-        Timestamp now = Timestamp.from(Instant.now());
-        update(db, "insert into partner (id, display_name, created_by, created_at, updated_at) values (?, ?, 'test', ?, ?)",
-                partner, "Replica Test " + partner, now, now);
-        Sealed access = cipher.seal("at-initial-" + id, EncryptedColumn.GRANT_ACCESS_TOKEN.associatedData(id));
-        Sealed refresh = cipher.seal(refreshToken, EncryptedColumn.GRANT_REFRESH_TOKEN.associatedData(id));
-        update(db, "insert into partner_grant (id, partner_id, registration, state, state_since, provider_subject, scope, "
-                + "access_token, access_token_key_id, refresh_token, refresh_token_key_id, access_expires_at, "
-                + "access_lifetime_seconds, refresh_due_at, refresh_failures, created_at, updated_at, version) "
-                + "values (?, ?, 'pax8', 'ACTIVE', ?, 'replica|1', 'Manage:Pax8Data', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0)",
-                id, partner, now, access.ciphertext(), access.keyId(), refresh.ciphertext(), refresh.keyId(),
-                Timestamp.from(Instant.now().plusSeconds(LIFETIME)), LIFETIME, Timestamp.from(due), now, now);
-        return partner;
-    }
-
-    private static long count(Connection db, String sql, Object... args) throws Exception {
-        try (PreparedStatement ps = db.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private static void update(Connection db, String sql, Object... args) throws Exception {
-        try (PreparedStatement ps = db.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        }
+        return JarGrants.insertActive(db, cipher, "replica", refreshToken, Instant.now().plusSeconds(LIFETIME), LIFETIME,
+                due);
     }
 }

@@ -73,6 +73,7 @@ class VendorTokensTest {
 
     @Test
     void each_vendor_token_handed_out_is_audited_once_per_caller_and_token() {
+        recorder.flushAll(); // what earlier tests served is written now, not after the delete below
         db.update("delete from vendor_token where name = 'usage'");
         db.update("delete from token_access where kind = 'vendor' and subject = 'usage'");
         String expiresAt = given().auth().oauth2(caller()).header("X-Request-Id", "vendor-first").get("/tokens/vendor/usage")
