@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -54,6 +56,8 @@ public class RefreshScheduler {
     private final RefreshAttempts attempts;
     private final RefreshConfig config;
     private final Clock clock;
+    /** Abandoned attempts whose resolution failed unexpectedly, and when to try each again. */
+    private final Map<UUID, Instant> unresolvable = new ConcurrentHashMap<>();
     private ExecutorService workers;
 
     public RefreshScheduler(EntityManager em, GrantRefresher refresher, ProviderIncidents incidents, RateBudget budget,
@@ -217,14 +221,25 @@ public class RefreshScheduler {
      */
     public int detectLostAnswers() {
         int resolved = 0;
-        for (UUID grantId : attempts.startedBefore(clock.instant().minus(config.answerLostAfter()))) {
+        Instant now = clock.instant();
+        for (UUID grantId : attempts.startedBefore(now.minus(config.answerLostAfter()))) {
+            Instant notBefore = unresolvable.get(grantId);
+            if (notBefore != null && now.isBefore(notBefore)) {
+                continue;
+            }
             try {
                 GrantRefresher.Resolution r = refresher.resolveAbandoned(grantId, config.scheduledLockWait(), null);
+                unresolvable.remove(grantId);
                 if (r == GrantRefresher.Resolution.LOST || r == GrantRefresher.Resolution.RECOVERED) {
                     resolved++;
                 }
             } catch (GrantLocking.Busy e) {
                 // its refresh is still running somewhere
+            } catch (RuntimeException e) {
+                // e.g. its grant's key left the keyring: one such grant must not stop every other refresh of the tick
+                unresolvable.put(grantId, now.plus(config.backoffMax()));
+                LOG.errorf("Could not resolve the abandoned refresh of grant %s (%s); the scheduler goes on and tries it "
+                        + "again after %s", grantId, e.getMessage(), config.backoffMax());
             }
         }
         return resolved;

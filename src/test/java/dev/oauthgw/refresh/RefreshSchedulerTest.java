@@ -360,6 +360,29 @@ class RefreshSchedulerTest {
         assertEquals(1, scheduler.detectLostAnswers());
     }
 
+    /** One abandoned attempt that cannot be resolved (its grant sealed under a key no longer here) stops nothing else. */
+    @Test
+    void an_abandoned_attempt_that_cannot_be_resolved_does_not_stop_the_tick() {
+        Made broken = grants("unopenable", 1).get(0);
+        Made due = grants("due-beside", 1).get(0);
+        // the grant's refresh token no longer opens (as under a key that left the keyring) and an old attempt waits
+        db.update("update partner_grant set refresh_token = decode('00112233445566778899aabbccddeeff00112233', 'hex'), "
+                + "refresh_due_at = now() + interval '1 day' where id = ?", broken.grantId());
+        db.update("insert into refresh_attempt (grant_id, started_at, owner, trigger) values (?, now() - interval '10 minutes', 'other', 'SCHEDULED')",
+                broken.grantId());
+        db.update("update partner_grant set refresh_due_at = now() - interval '1 minute' where id = ?", due.grantId());
+        try {
+            RefreshScheduler.TickReport r = scheduler.tick(); // threw DecryptionFailedException before the fix
+            assertTrue(r.refreshed() >= 1, "the due grant beside it was refreshed: " + r);
+            assertTrue(((java.sql.Timestamp) db.query("select refresh_due_at from partner_grant where id = ?",
+                    due.grantId()).get(0).get("refresh_due_at")).toInstant().isAfter(java.time.Instant.now()),
+                    "the due grant's next refresh is in the future");
+            scheduler.tick(); // and the next tick goes on as well
+        } finally {
+            db.update("delete from refresh_attempt where grant_id = ?", broken.grantId());
+        }
+    }
+
     /** Ordinary contention between replicas is no warning: a held grant is skipped without an SQL error. */
     @Test
     void a_grant_another_replica_holds_is_skipped_without_a_warning() throws Exception {
