@@ -16,6 +16,8 @@ public enum AuditAction {
     REFRESH_ANSWER_RECOVERED,
     /** A refresh attempt failed (every attempt, with the provider's reason, the attempt count and the next try). */
     REFRESH_FAILED,
+    /** A grant whose refresh token could not be decrypted opens again (its key is back in the keyring): due at once. */
+    REFRESH_KEY_RESTORED,
     PROVIDER_INCIDENT_OPENED,
     PROVIDER_INCIDENT_RESOLVED,
     /** An operator forced a refresh (ops). */

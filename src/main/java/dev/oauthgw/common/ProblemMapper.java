@@ -143,7 +143,9 @@ public class ProblemMapper {
             }
             String name = t.getClass().getSimpleName();
             if (name.equals("JDBCConnectionException") || name.equals("AcquisitionTimeoutException")
-                    || (t.getMessage() != null && t.getMessage().contains("Unable to acquire JDBC Connection"))) {
+                    || (t.getMessage() != null && (t.getMessage().contains("Unable to acquire JDBC Connection")
+                            // Agroal's pool had no connection free within its acquisition timeout: a plain SQLException
+                            || t.getMessage().contains("Acquisition timeout while waiting for new connection")))) {
                 return true;
             }
             if (t.getCause() == t) {

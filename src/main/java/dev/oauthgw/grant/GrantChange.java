@@ -50,6 +50,11 @@ public enum GrantChange {
      * kept: the grant adopts it (its state stays) and refreshes with it at once.
      */
     ANSWER_RECOVERED(AuditAction.REFRESH_ANSWER_RECOVERED, false, EnumSet.of(ACTIVE, REFRESH_FAILING), from -> from),
+    /**
+     * The refresh token of a grant parked by a key incident (outcome KEY_UNAVAILABLE) decrypts again: its key is back
+     * in the keyring. The state stays; the grant is due at once.
+     */
+    KEY_RESTORED(AuditAction.REFRESH_KEY_RESTORED, false, EnumSet.of(REFRESH_FAILING), from -> from),
     /** An operator disconnected the partner: tokens revoked where possible and deleted. */
     DISCONNECTED(AuditAction.GRANT_DISCONNECTED, false, EnumSet.allOf(GrantState.class), from -> REVOKED);
 

@@ -257,6 +257,17 @@ public class GrantLifecycle {
                 facts);
     }
 
+    /**
+     * The refresh token of a grant parked by a key incident ({@link RefreshOutcome#KEY_UNAVAILABLE}) opens again with
+     * the keyring: due for a refresh at once.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void keyRestored(Grant g) {
+        g.refreshDueAt = clock.instant();
+        g.lastError = "its key is back in the keyring; refreshing again";
+        apply(g, GrantChange.KEY_RESTORED, SYSTEM, "the refresh token decrypts again", Map.of());
+    }
+
     /** An operator disconnected the partner: both tokens deleted, no more refreshes, REVOKED. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void disconnected(Grant g, String actor, Map<String, ?> facts) {

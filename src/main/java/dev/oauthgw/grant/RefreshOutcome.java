@@ -19,6 +19,11 @@ public enum RefreshOutcome {
     TRANSIENT,
     /** A 2xx answer that is not a usable token response. */
     MALFORMED_RESPONSE,
+    /**
+     * The grant's refresh token cannot be decrypted with the keyring (its key left it): a key-management incident;
+     * the grant is not retried until the key is back.
+     */
+    KEY_UNAVAILABLE,
     /** A refresh ended without storing the provider's answer (process died, commit failed). */
     ANSWER_LOST;
 

@@ -239,6 +239,12 @@ public class GatewayMetrics {
      * a refresh found unnecessary under the lock (another replica did it) is not an attempt.
      */
     void refreshAttempted(@Observes GrantRefresher.Attempted attempt) {
+        if (attempt.outcome() != null && attempt.outcome().held() == GrantRefresher.Held.KEY_UNAVAILABLE) {
+            Counter.builder("gateway.refresh.key.unavailable")
+                    .description("Refreshes not attempted because the grant's refresh token cannot be decrypted with "
+                            + "the keyring (a key-management incident)")
+                    .register(registry).increment();
+        }
         refreshAttempt(attempt.trigger(), attempt.outcome(), attempt.nanos());
         if (attempt.exposureNanos() >= 0) {
             rotationExposure.record(attempt.exposureNanos(), TimeUnit.NANOSECONDS);

@@ -3,6 +3,7 @@ package dev.oauthgw.refresh;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,19 +16,34 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
 /**
- * The one owner of {@code refresh_attempt}: a refresh in flight, committed on its own connection before the
- * provider is called; the provider's new refresh token, sealed and committed on its own connection the moment
- * the answer is read; deleted in the transaction that stores the whole answer. A row found by someone who holds
- * the grant's row lock belongs to a refresh that ended without storing its answer (the process died, the commit
- * failed): {@link GrantRefresher} resolves it before refreshing again. No foreign key: writing it never waits for
- * the grant's row lock, which the refreshing transaction holds.
+ * The one owner of {@code refresh_attempt}, the claim of a refresh (claim / call / store, ADR 0020): inserted with a
+ * fencing value ({@code claim_id}) in the short transaction that claims the grant; the provider's new refresh token,
+ * sealed, committed on its own short transaction the moment the answer is read; deleted in the transaction that
+ * stores the answer after checking the row still carries its claim. No transaction is open while the provider is
+ * called. A row younger than the lease ({@code gateway.refresh.answer-lost-after}) is a refresh in flight; an older
+ * one belongs to a refresh that ended without storing its answer (the process died, the commit failed), which
+ * {@link GrantRefresher#resolveAbandoned} resolves under the grant's row lock. No foreign key: writing the row never
+ * waits for the grant's row lock.
  */
 @ApplicationScoped
 public class RefreshAttempts {
 
-    /** A refresh that ended without storing its answer. {@code kept} is the new refresh token, if it arrived. */
+    /**
+     * A grant's attempt row: a refresh in flight while its lease runs, else one that ended without storing its
+     * answer. {@code kept} is the new refresh token, if it arrived; {@code claimId} is null for rows written before
+     * claims existed (their refresh held the grant's row lock for its whole length).
+     */
     public record Abandoned(UUID grantId, Instant startedAt, String owner, String trigger, byte[] presentedSha256,
-            Optional<Sealed> kept, Instant answeredAt) {
+            Optional<Sealed> kept, Instant answeredAt, UUID claimId) {
+
+        /**
+         * Whether the refresh that wrote the row can no longer be running: its lease ran out, or it predates claims
+         * (then whoever holds the grant's row lock knows its refresh has ended).
+         */
+        public boolean lapsed(Instant now, Duration lease) {
+            return claimId == null || !startedAt.plus(lease).isAfter(now);
+        }
+
         @Override
         public String toString() {
             return "Abandoned[" + grantId + ", started " + startedAt + " by " + owner + " (" + trigger + "), "
@@ -48,41 +64,55 @@ public class RefreshAttempts {
         this.em = em;
     }
 
-    /** Whether a row is there (cheap, no lock): only a holder of the grant's row lock can tell it is abandoned. */
-    public boolean exists(UUID grantId) {
-        return QuarkusTransaction.joiningExisting().call(() -> !em.createNativeQuery(
-                "select 1 from refresh_attempt where grant_id = ?1").setParameter(1, grantId).getResultList().isEmpty());
-    }
-
     /**
-     * Records, committed on its own connection, that a refresh presenting {@code presentedToken} starts now.
+     * Records, in the caller's transaction (the claim, which holds the grant's row lock), that a refresh presenting
+     * {@code presentedToken} starts now under {@code claimId}.
      *
      * @throws Pending when a row is already there (never overwritten: it may hold the only valid refresh token)
      */
-    void start(UUID grantId, Instant at, String owner, String trigger, String presentedToken) {
-        int inserted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "insert into refresh_attempt (grant_id, started_at, owner, trigger, presented_sha256) "
-                        + "values (?1, ?2, ?3, ?4, ?5) on conflict (grant_id) do nothing")
+    void claim(UUID grantId, UUID claimId, Instant at, String owner, String trigger, String presentedToken) {
+        int inserted = em.createNativeQuery(
+                "insert into refresh_attempt (grant_id, started_at, owner, trigger, presented_sha256, claim_id) "
+                        + "values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (grant_id) do nothing")
                 .setParameter(1, grantId).setParameter(2, at).setParameter(3, owner).setParameter(4, trigger)
-                .setParameter(5, sha256(presentedToken)).executeUpdate());
+                .setParameter(5, sha256(presentedToken)).setParameter(6, claimId).executeUpdate();
         if (inserted == 0) {
             throw new Pending(grantId);
         }
     }
 
-    /** Keeps the provider's new refresh token (sealed for the grant's column), committed on its own connection. */
-    void keep(UUID grantId, Sealed refreshToken, Instant at) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+    /**
+     * Keeps the provider's new refresh token (sealed for the grant's column) in the claim's row, committed in a
+     * short transaction of its own.
+     *
+     * @return false when the row no longer carries the claim (it lapsed and was resolved by someone else)
+     */
+    boolean keep(UUID grantId, UUID claimId, Sealed refreshToken, Instant at) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "update refresh_attempt set refresh_token = ?1, refresh_token_key_id = ?2, answered_at = ?3 "
-                        + "where grant_id = ?4")
+                        + "where grant_id = ?4 and claim_id = ?5")
                 .setParameter(1, refreshToken.ciphertext()).setParameter(2, refreshToken.keyId()).setParameter(3, at)
-                .setParameter(4, grantId).executeUpdate());
+                .setParameter(4, grantId).setParameter(5, claimId).executeUpdate()) == 1;
+    }
+
+    /** Gives a claim up before the provider was called (e.g. the rate budget is spent), in a transaction of its own. */
+    void release(UUID grantId, UUID claimId) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "delete from refresh_attempt where grant_id = ?1 and claim_id = ?2 and refresh_token is null")
+                .setParameter(1, grantId).setParameter(2, claimId).executeUpdate());
+    }
+
+    /** Whether the claim's row is still there (its refresh has not stored or given up yet). Short, no lock. */
+    boolean inFlight(UUID grantId, UUID claimId) {
+        return !QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select 1 from refresh_attempt where grant_id = ?1 and claim_id = ?2").setParameter(1, grantId)
+                .setParameter(2, claimId).getResultList()).isEmpty();
     }
 
     /** The grant's row in the current transaction (whose holder has the grant's row lock). */
     Optional<Abandoned> find(UUID grantId) {
         List<Object[]> rows = em.createNativeQuery("select grant_id, started_at, owner, trigger, presented_sha256, "
-                + "refresh_token, refresh_token_key_id, answered_at from refresh_attempt where grant_id = ?1",
+                + "refresh_token, refresh_token_key_id, answered_at, claim_id from refresh_attempt where grant_id = ?1",
                 Object[].class).setParameter(1, grantId).getResultList();
         return rows.stream().findFirst().map(RefreshAttempts::abandoned);
     }
@@ -112,6 +142,6 @@ public class RefreshAttempts {
         Optional<Sealed> kept = r[5] == null ? Optional.empty()
                 : Optional.of(new Sealed((byte[]) r[5], ((Number) r[6]).intValue()));
         return new Abandoned((UUID) r[0], SqlValues.instant(r[1]), (String) r[2], (String) r[3], (byte[]) r[4], kept,
-                SqlValues.instant(r[7]));
+                SqlValues.instant(r[7]), (UUID) r[8]);
     }
 }

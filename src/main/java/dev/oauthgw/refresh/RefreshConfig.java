@@ -55,9 +55,36 @@ public interface RefreshConfig {
     @WithDefault("PT60S")
     Duration inlineCooldown();
 
-    /** A refresh_attempt older than this whose grant is not locked lost its answer: an incident. */
+    /**
+     * The lease of a refresh's claim (ADR 0020): while its {@code refresh_attempt} row is younger than this, nobody else
+     * refreshes the grant; an older one ended without storing its answer and is resolved (an incident). Must be longer
+     * than any registration's call can last (connect plus request timeout) plus {@link #storeLockWait()}: the start-up
+     * check refuses less.
+     */
     @WithDefault("PT2M")
     Duration answerLostAfter();
+
+    /**
+     * What is wrong with the claim's lease: it must outlast every registration's call (connect plus request
+     * timeout) and storing its answer, else a refresh still running could be taken for abandoned and its refresh
+     * token presented twice.
+     */
+    static java.util.List<String> problems(RefreshConfig refresh, dev.oauthgw.provider.ProviderConfig providers) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        providers.registrations().forEach((name, r) -> {
+            Duration longest = r.connectTimeout().plus(r.requestTimeout()).plus(refresh.storeLockWait());
+            if (refresh.answerLostAfter().compareTo(longest) <= 0) {
+                problems.add("gateway.refresh.answer-lost-after (" + refresh.answerLostAfter() + ") must be longer than "
+                        + "registration '" + name + "''s connect-timeout + request-timeout + gateway.refresh."
+                        + "store-lock-wait (" + longest + ")");
+            }
+        });
+        return problems;
+    }
+
+    /** How long storing a refresh's answer waits for the grant's row lock (held only for short changes). */
+    @WithDefault("PT10S")
+    Duration storeLockWait();
 
     /** While the provider rejects the client credentials, one probe refresh per this interval. */
     @WithDefault("PT5M")

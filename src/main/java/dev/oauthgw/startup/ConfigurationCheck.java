@@ -22,6 +22,7 @@ import dev.oauthgw.ops.signin.OpsSecurityCheck;
 import dev.oauthgw.ops.signin.OpsSignIn;
 import dev.oauthgw.provider.ProviderConfig;
 import dev.oauthgw.provider.ProviderRegistry;
+import dev.oauthgw.refresh.RefreshConfig;
 import dev.oauthgw.tokens.TokensConfig;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.ConfigUtils;
@@ -44,6 +45,7 @@ public class ConfigurationCheck {
 
     public ConfigurationCheck(ProviderConfig providers, TokensConfig tokens, OnboardingConfig onboarding,
             CryptoConfig crypto, WebhookConfig webhook, OpsConfig ops, OpsSignIn signIn, AuditConfig audit, ProxyConfig proxy,
+            RefreshConfig refresh,
             @ConfigProperty(name = "gateway.security.require-jwt-key", defaultValue = "true") boolean requireJwtKey,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> jwtKeyLocation,
             @ConfigProperty(name = "smallrye.jwt.verify.key.location") Optional<String> smallryeJwtKeyLocation,
@@ -67,6 +69,7 @@ public class ConfigurationCheck {
         problems.addAll(WebhookEndpoint.problems(webhook));
         problems.addAll(AuditConfig.problems(audit));
         problems.addAll(ProxyConfig.problems(proxy));
+        problems.addAll(RefreshConfig.problems(refresh, providers));
         if (!problems.isEmpty()) {
             throw new IllegalStateException(message(problems));
         }

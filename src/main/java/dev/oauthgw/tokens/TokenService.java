@@ -209,6 +209,10 @@ public class TokenService {
             throw unavailable(stored, e.getMessage(), config.retryAfter());
         }
         GrantSnapshot now = o.snapshot();
+        if (o.held() == GrantRefresher.Held.KEY_UNAVAILABLE) {
+            throw unavailable(now, "The gateway cannot decrypt this grant's tokens with its keys; operators are alerted.",
+                    config.retryAfter());
+        }
         checkState(now.partnerId(), now.state(), now.stateSince(), now.accessToken() != null);
         if (validFor(now).compareTo(minValid) >= 0 || (!strict && validFor(now).compareTo(Duration.ZERO) > 0)) {
             return now;

@@ -8,6 +8,7 @@ import static dev.oauthgw.grant.GrantChange.ANSWER_RECOVERED;
 import static dev.oauthgw.grant.GrantChange.CLIENT_REJECTED;
 import static dev.oauthgw.grant.GrantChange.CONNECTED;
 import static dev.oauthgw.grant.GrantChange.DISCONNECTED;
+import static dev.oauthgw.grant.GrantChange.KEY_RESTORED;
 import static dev.oauthgw.grant.GrantChange.REAUTH_REQUIRED;
 import static dev.oauthgw.grant.GrantChange.RECONNECTED;
 import static dev.oauthgw.grant.GrantChange.REFRESHED;
@@ -96,6 +97,7 @@ class GrantLifecycleTest {
             new Row(REVOKED, ANSWER_LOST, REVOKED, "REFRESH_ANSWER_LOST", null),
             new Row(ACTIVE, ANSWER_RECOVERED, ACTIVE, "REFRESH_ANSWER_RECOVERED", null),
             new Row(REFRESH_FAILING, ANSWER_RECOVERED, REFRESH_FAILING, "REFRESH_ANSWER_RECOVERED", null),
+            new Row(REFRESH_FAILING, KEY_RESTORED, REFRESH_FAILING, "REFRESH_KEY_RESTORED", null),
             new Row(PENDING, DISCONNECTED, REVOKED, "GRANT_DISCONNECTED", "REVOKED"),
             new Row(ACTIVE, DISCONNECTED, REVOKED, "GRANT_DISCONNECTED", "REVOKED"),
             new Row(REFRESH_FAILING, DISCONNECTED, REVOKED, "GRANT_DISCONNECTED", "REVOKED"),

@@ -77,6 +77,14 @@ class RefreshSchedulerTest {
     GrantFactory factory;
     @Inject
     Db db;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+    @Inject
+    dev.oauthgw.provider.ProviderRegistry providers;
+    @Inject
+    dev.oauthgw.grant.GrantLifecycle lifecycle;
+    @Inject
+    dev.oauthgw.crypto.TokenCipher cipher;
 
     private final List<Made> made = new ArrayList<>();
 
@@ -160,7 +168,8 @@ class RefreshSchedulerTest {
                     m.grantId());
         }
         long reuseBefore = sandboxCounters.reuseDetections();
-        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, attempts, config, clock);
+        RefreshScheduler second = new RefreshScheduler(em, refresher, incidents, budget, attempts, providers, lifecycle, cipher,
+                config, clock);
         second.start(null);
         ExecutorService pool = Executors.newFixedThreadPool(10);
         AtomicBoolean load = new AtomicBoolean(true);
@@ -465,19 +474,69 @@ class RefreshSchedulerTest {
     }
 
     @Test
-    void a_grant_that_cannot_be_refreshed_at_all_is_deferred_and_does_not_starve_the_others() {
-        List<Made> list = grants("starve", 2);
+    void a_grant_that_cannot_be_decrypted_is_a_key_incident_parked_not_retried_and_reopened_when_its_key_is_back() {
+        List<Made> list = grants("keyless", 2);
         Made broken = list.get(0);
         Made healthy = list.get(1);
-        // its refresh token no longer opens (as when its key left the keyring): every attempt throws
+        Map<String, Object> before = db.query("select refresh_token, refresh_token_key_id from partner_grant where id = ?",
+                broken.grantId()).get(0);
+        // its refresh token no longer opens (as when its key left the keyring)
         db.update("update partner_grant set refresh_token = ?, refresh_token_key_id = 1 where id = ?",
                 new byte[] { 1, 2, 3 }, broken.grantId());
         dueNow(list);
+        double incidentsBefore = keyIncidents();
+        RefreshScheduler.TickReport r = scheduler.tick();
+        assertEquals(1, refreshes(healthy), "the healthy grant was refreshed: " + r);
+        assertEquals(0, refreshes(broken), "the provider is never called with what cannot be opened");
+        Map<String, Object> parked = row(broken);
+        assertEquals("REFRESH_FAILING", parked.get("state"));
+        assertEquals("KEY_UNAVAILABLE", parked.get("last_refresh_outcome"));
+        assertEquals(null, parked.get("refresh_due_at"), "not retried blindly");
+        assertTrue(((String) parked.get("last_error")).contains("KEY INCIDENT"), (String) parked.get("last_error"));
+        assertEquals(incidentsBefore + 1, keyIncidents(), "counted for the alert");
+        assertEquals(1, db.count("select count(*) from audit_event where grant_id = ? and action = 'REFRESH_FAILED'",
+                broken.grantId()));
         scheduler.tick();
-        assertEquals(1, refreshes(healthy), "the healthy grant was refreshed");
-        Instant next = ((Timestamp) row(broken).get("refresh_due_at")).toInstant();
-        assertTrue(next.isAfter(Instant.now().plus(config.backoffMax()).minusSeconds(60)),
-                "the broken one waits " + config.backoffMax() + " before the next try: " + next);
-        assertEquals(0, refreshes(broken));
+        assertEquals(0, scheduler.reopenRestoredKeys(), "its key is still missing");
+        assertEquals(1, db.count("select count(*) from audit_event where grant_id = ? and action = 'REFRESH_FAILED'",
+                broken.grantId()), "nothing more happens to it meanwhile");
+        // the key is back (the ciphertext opens again): reopened at the next start, then refreshed
+        db.update("update partner_grant set refresh_token = ?, refresh_token_key_id = ? where id = ?",
+                before.get("refresh_token"), before.get("refresh_token_key_id"), broken.grantId());
+        assertEquals(1, scheduler.reopenRestoredKeys());
+        assertEquals(1, db.count("select count(*) from audit_event where grant_id = ? and action = 'REFRESH_KEY_RESTORED'",
+                broken.grantId()));
+        scheduler.tick();
+        assertEquals(1, refreshes(broken));
+        assertEquals("ACTIVE", row(broken).get("state"));
+    }
+
+    /** Failures of the gateway itself (not the provider's answer) follow the retry policy, through the lifecycle. */
+    @Test
+    void an_unexpected_failure_backs_off_like_a_transient_one_instead_of_a_flat_delay() {
+        Made m = grants("unexpected", 1).get(0);
+        dueNow(List.of(m));
+        // storing the answer fails in a way nobody planned for (not a lost connection): every store throws
+        db.update("create or replace function fail_grant_update() returns trigger language plpgsql as "
+                + "$$ begin if new.last_refresh_outcome = 'OK' then raise exception 'simulated bug'; end if; "
+                + "return new; end $$");
+        db.update("create trigger fail_grant_update before update on partner_grant for each row when "
+                + "(new.id = '" + m.grantId() + "') execute function fail_grant_update()");
+        Instant t0 = Instant.now();
+        RefreshScheduler.TickReport r = scheduler.tick();
+        assertEquals(1, r.failed(), r.toString());
+        Map<String, Object> after = row(m);
+        assertEquals("REFRESH_FAILING", after.get("state"), "recorded through the lifecycle owner");
+        assertEquals(1, ((Number) after.get("refresh_failures")).intValue());
+        Instant next = ((Timestamp) after.get("refresh_due_at")).toInstant();
+        assertTrue(next.isAfter(t0) && next.isBefore(t0.plus(config.backoffInitial()).plusSeconds(5)),
+                "the first retry after the initial backoff (" + config.backoffInitial() + "), not backoff-max: " + next);
+        assertEquals(0, db.count("select count(*) from refresh_attempt where grant_id = ? and refresh_token is null",
+                m.grantId()), "no claim left that would block it");
+    }
+
+    private double keyIncidents() {
+        var c = meters.find("gateway.refresh.key.unavailable").counter();
+        return c == null ? 0 : c.count();
     }
 }

@@ -202,7 +202,8 @@ class RotatedRefreshTokenTest {
         byte[] kept = (byte[]) db.one("select refresh_token from refresh_attempt where grant_id = ?", id)
                 .get("refresh_token");
         RefreshAttempts.Pending e = assertThrows(RefreshAttempts.Pending.class,
-                () -> attempts.start(id, java.time.Instant.now(), "me", "INLINE", "whatever"));
+                () -> io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> attempts.claim(id,
+                        UUID.randomUUID(), java.time.Instant.now(), "me", "INLINE", "whatever")));
         assertNotNull(e.getMessage());
         assertTrue(java.util.Arrays.equals(kept, (byte[]) db.one("select refresh_token from refresh_attempt "
                 + "where grant_id = ?", id).get("refresh_token")));

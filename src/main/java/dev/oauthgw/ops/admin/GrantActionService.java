@@ -115,6 +115,12 @@ public class GrantActionService {
                     "Another refresh of this grant is still running; try again in a moment.",
                     Map.of("partner_id", partnerId));
         }
+        if (o.held() == GrantRefresher.Held.KEY_UNAVAILABLE) {
+            throw GatewayException.conflict("key-unavailable", "Key unavailable",
+                    "The grant's refresh token cannot be decrypted with the gateway's keyring (a key-management "
+                            + "incident): restore its key to GATEWAY_CRYPTO_KEYRING and restart, or have the partner "
+                            + "connect again.", Map.of("partner_id", partnerId));
+        }
         if (!o.calledProvider()) {
             // the grant changed state between our read and the refresher's locked re-read
             throw notRefreshableState(partnerId, o.snapshot().state());
