@@ -41,8 +41,9 @@ import jakarta.enterprise.event.Event;
  * pooled connection while the provider is called (claim / call / store, ADR 0020):
  * <ol>
  * <li><b>claim</b>: a short transaction takes the grant's row lock, decides whether a refresh is needed and allowed
- * (state, backoff, cooldown, incident), and records the attempt in {@code refresh_attempt} with a fencing value of
- * its own (the claim) and the hash of the refresh token about to be presented; then one unit of the rate budget;</li>
+ * (state, backoff, cooldown, incident), records the attempt in {@code refresh_attempt} with a fencing value of its
+ * own (the claim) and the hash of the refresh token about to be presented, and takes one unit of the rate budget:
+ * one connection for a few milliseconds;</li>
  * <li><b>call</b>: the provider, with no connection held; its new refresh token is sealed and committed into the
  * claim's row the moment it is read (a short transaction of its own);</li>
  * <li><b>store</b>: a short transaction takes the row lock again, checks the claim is still the grant's
@@ -274,14 +275,14 @@ public class GrantRefresher {
             }
             UUID claimId = UUID.randomUUID();
             attempts.claim(g.id, claimId, now, OWNER, trigger.name(), refreshToken);
+            // last, just before the commit: the budget's row is held for the shortest time
+            if (!budget.tryAcquire(g.registration, trigger != Trigger.INLINE)) {
+                attempts.finish(g.id);
+                return decided(new Outcome(snapshot(g), false, null, now.plus(budget.untilNextWindow()), Held.BUDGET));
+            }
             return new Claim(null, null, grantId, claimId, g.registration, g.partnerId, refreshToken,
                     RefreshAttempts.sha256(refreshToken));
         });
-        if (c.claimId() != null && !budget.tryAcquire(c.registration(), trigger != Trigger.INLINE)) {
-            attempts.release(grantId, c.claimId());
-            GrantSnapshot s = locking.inTransaction(lockWait, () -> snapshot(locking.lock(grantId).orElseThrow()));
-            return decided(new Outcome(s, false, null, clock.instant().plus(budget.untilNextWindow()), Held.BUDGET));
-        }
         return c;
     }
 

@@ -42,14 +42,15 @@ public class RateBudget {
     /**
      * Takes one call from the budget; false when this caller's share for the minute is spent. The scheduler (and
      * the operators' forced refreshes) share {@code scheduler-budget-share} of the limit; inline refreshes on
-     * GET /tokens have the rest, counted apart, so that callers can never take what the scheduler needs.
+     * GET /tokens have the rest, counted apart, so that callers can never take what the scheduler needs. Joins the
+     * caller's transaction when there is one (a refresh's claim: no second connection), else runs in its own.
      */
     public boolean tryAcquire(String registration, boolean scheduled) {
         int schedulerShare = schedulerLimit();
         Instant window = clock.instant().truncatedTo(ChronoUnit.MINUTES);
         String column = scheduled ? "used" : "inline_used";
         int limit = scheduled ? schedulerShare : inlineLimit();
-        List<?> taken = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+        List<?> taken = QuarkusTransaction.joiningExisting().call(() -> em.createNativeQuery(
                 "insert into provider_rate_budget as b (registration, window_start, used, inline_used) "
                         + "values (?1, ?2, ?4, ?5) on conflict (registration, window_start) do update set "
                         + column + " = b." + column + " + 1 where b." + column + " < ?3 returning b.used")

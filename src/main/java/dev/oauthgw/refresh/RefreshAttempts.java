@@ -95,13 +95,6 @@ public class RefreshAttempts {
                 .setParameter(4, grantId).setParameter(5, claimId).executeUpdate()) == 1;
     }
 
-    /** Gives a claim up before the provider was called (e.g. the rate budget is spent), in a transaction of its own. */
-    void release(UUID grantId, UUID claimId) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "delete from refresh_attempt where grant_id = ?1 and claim_id = ?2 and refresh_token is null")
-                .setParameter(1, grantId).setParameter(2, claimId).executeUpdate());
-    }
-
     /** Whether the claim's row is still there (its refresh has not stored or given up yet). Short, no lock. */
     boolean inFlight(UUID grantId, UUID claimId) {
         return !QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(

@@ -51,8 +51,8 @@ final class RotatingProvider implements AutoCloseable {
         this.expiresIn = expiresIn;
         this.reuseInterval = reuseInterval;
         this.delay = delay;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
-        server.setExecutor(Executors.newFixedThreadPool(16));
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
+        server.setExecutor(Executors.newFixedThreadPool(256)); // a herd of refreshes answers in parallel
         server.createContext("/oauth/token", this::token);
         server.createContext("/families", this::families);
         server.createContext("/stats", this::stats);
