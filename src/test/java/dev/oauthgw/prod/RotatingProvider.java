@@ -42,6 +42,11 @@ final class RotatingProvider implements AutoCloseable {
     private final long expiresIn;
     private final Duration reuseInterval;
     private final Duration delay;
+    /** While set, token requests get a 200, a Content-Length and a few bytes, then silence (a stuck load balancer). */
+    private volatile boolean stallMidAnswer;
+    /** Answers left stalled; released (and their connections closed) only by {@link #close()}. */
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    final AtomicInteger stalled = new AtomicInteger();
 
     RotatingProvider() throws IOException {
         this(0, 86_400, Duration.ZERO, Duration.ZERO);
@@ -113,7 +118,32 @@ final class RotatingProvider implements AutoCloseable {
                 "min_gap_ms", minGapMillis == Long.MAX_VALUE ? -1 : minGapMillis)));
     }
 
+    /**
+     * Stalls every token request from now on, or serves them again. A stalled request never reached the authorization
+     * server (nothing rotates), and its connection stays open, silent, until the provider is closed: as behind a load
+     * balancer that stopped forwarding mid-answer.
+     */
+    void stallMidAnswer(boolean on) {
+        stallMidAnswer = on;
+    }
+
     private void token(HttpExchange x) throws IOException {
+        if (stallMidAnswer) {
+            x.getRequestBody().readAllBytes();
+            stalled.incrementAndGet();
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(200, 512);
+            OutputStream o = x.getResponseBody();
+            o.write("{\"access_token\":\"".getBytes(StandardCharsets.UTF_8));
+            o.flush();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.close();
+            return;
+        }
         JsonNode req = json.readTree(x.getRequestBody());
         String presented = req.path("refresh_token").asText();
         String f = family.get(presented);
@@ -168,6 +198,7 @@ final class RotatingProvider implements AutoCloseable {
 
     @Override
     public void close() {
+        released.countDown();
         server.stop(0);
     }
 }
