@@ -45,6 +45,7 @@ class StallingProviderIT {
         Map<String, String> env = ProdConfig.env();
         Process app = null;
         try (RotatingProvider provider = new RotatingProvider(0, 3600, Duration.ZERO, Duration.ZERO);
+                RotatingProvider calmProvider = new RotatingProvider(0, 3600, Duration.ZERO, Duration.ZERO);
                 Connection db = DriverManager.getConnection(env.get("QUARKUS_DATASOURCE_JDBC_URL"),
                         env.get("QUARKUS_DATASOURCE_USERNAME"), env.get("QUARKUS_DATASOURCE_PASSWORD"))) {
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false");
@@ -53,6 +54,13 @@ class StallingProviderIT {
             env.put("GATEWAY_REFRESH_TICK", "1s");
             env.put("GATEWAY_REFRESH_BACKOFF_INITIAL", "PT2S");
             env.put("GATEWAY_REFRESH_BACKOFF_MAX", "PT5S");
+            // a second registration with a provider of its own that never stalls
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_AUTHORIZE_URL", "http://127.0.0.1:1/authorize");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_TOKEN_URL", calmProvider.tokenUrl());
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_REDIRECT_URI", "https://gateway.example.test/onboarding/callback");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_CLIENT_ID", "calm-client");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_CLIENT_SECRET", "calm-secret-" + ProdConfig.randomKey());
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_REQUEST_TIMEOUT", "PT" + REQUEST_TIMEOUT.toSeconds() + "S");
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
             provider.stallMidAnswer(true);
@@ -63,6 +71,14 @@ class StallingProviderIT {
             }
             String healthy = JarGrants.insertActive(db, cipher, "calm", provider.newFamily(),
                     Instant.now().plus(Duration.ofHours(1)), 3600, Instant.now().plus(Duration.ofHours(1)));
+
+            List<String> other = new ArrayList<>();
+            for (int i = 0; i < 3; i++) { // come due one after another while the other registration's provider stalls
+                String partner = JarGrants.insertActive(db, cipher, "other", calmProvider.newFamily(),
+                        Instant.now().plus(Duration.ofHours(1)), 3600, Instant.now().plus(Duration.ofHours(1)));
+                JarGrants.update(db, "update partner_grant set registration = 'calm' where partner_id = ?", partner);
+                other.add(partner);
+            }
 
             Path log = Files.createTempFile("stalling-provider", ".log");
             app = ProdConfig.launch(env, log, 0);
@@ -83,6 +99,18 @@ class StallingProviderIT {
             long refreshMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertEquals(503, needsRefresh.statusCode(), needsRefresh.body());
             assertTrue(needsRefresh.headers().firstValue("Retry-After").isPresent());
+            // the other registration's grants come due during the stall and are refreshed as usual
+            long worstLateMs = 0;
+            for (int i = 0; i < other.size(); i++) {
+                int done = i;
+                JarGrants.update(db, "update partner_grant set refresh_due_at = now() where partner_id = ?", other.get(i));
+                long dueAt = System.nanoTime();
+                await(Duration.ofSeconds(20), () -> calmProvider.refreshes.get() > done,
+                        "the other registration's grant was refreshed during the stall", log);
+                worstLateMs = Math.max(worstLateMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dueAt));
+            }
+            assertTrue(worstLateMs < REQUEST_TIMEOUT.toMillis() + 6_000, "another registration's refreshes wait at most "
+                    + "about one request timeout and a tick for the stalled one: " + worstLateMs + " ms");
             int stalledBefore = provider.stalled.get();
             await(Duration.ofSeconds(30), () -> provider.stalled.get() >= stalledBefore + 4,
                     "the scheduler kept trying while the provider stalled (it is not stuck on the first answer)", log);
@@ -99,8 +127,9 @@ class StallingProviderIT {
             long resumedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - recovered);
             System.out.printf("[stalling-provider] during a %d s mid-answer stall: /tokens (valid token) %d ms, /tokens "
                     + "(needs a refresh) 503 in %d ms, %d stalled calls; after recovery every grant refreshed in %d ms "
-                    + "(request timeout %d s, tick 1 s, backoff max 5 s)%n", STALL.toSeconds(), calmMs, refreshMs,
-                    provider.stalled.get(), resumedMs, REQUEST_TIMEOUT.toSeconds());
+                    + "(request timeout %d s, tick 1 s, backoff max 5 s); the other registration's grants refreshed "
+                    + "at most %d ms after coming due during the stall%n", STALL.toSeconds(), calmMs, refreshMs,
+                    provider.stalled.get(), resumedMs, REQUEST_TIMEOUT.toSeconds(), worstLateMs);
             assertEquals(0, provider.reuses.get(), "no refresh token presented twice: no grant lost");
             assertTrue(app.isAlive(), "no restart");
             assertEquals(200, get(http, url + "/tokens/" + due.get(0), caller).statusCode());
