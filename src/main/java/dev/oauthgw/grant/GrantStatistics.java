@@ -24,8 +24,12 @@ public class GrantStatistics {
      * @param expiringBefore how many refreshable grants have an access token expiring before
      *                       {@link Counts#expiringBefore()}
      */
+    /**
+     * @param keyUnavailable grants parked by a key incident: their refresh token does not decrypt with the keyring
+     *                       (last refresh outcome KEY_UNAVAILABLE)
+     */
     public record Counts(Map<GrantState, Long> byState, Instant expiringBefore, long expiringSoon,
-            Instant earliestAccessExpiry) {
+            Instant earliestAccessExpiry, long keyUnavailable) {
 
         public long count(GrantState s) {
             return byState.getOrDefault(s, 0L);
@@ -63,11 +67,13 @@ public class GrantStatistics {
                     soon = rs.getLong(1);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("select min(access_expires_at) from partner_grant where "
-                    + REFRESHABLE); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("select min(access_expires_at), count(*) filter (where "
+                    + "last_refresh_outcome = 'KEY_UNAVAILABLE') from partner_grant where " + REFRESHABLE);
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 Timestamp earliest = rs.getTimestamp(1);
-                return new Counts(byState, expiringBefore, soon, earliest == null ? null : earliest.toInstant());
+                return new Counts(byState, expiringBefore, soon, earliest == null ? null : earliest.toInstant(),
+                        rs.getLong(2));
             }
         }
     }

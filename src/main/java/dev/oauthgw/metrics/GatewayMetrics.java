@@ -58,6 +58,8 @@ import jakarta.enterprise.event.TransactionPhase;
  * records refused by the database (each logged), and waiting to be written;</li>
  * <li>{@code gateway_refresh_rotation_exposure_seconds}: from reading a refresh answer to having its new refresh
  * token committed (the window in which a crash loses it);</li>
+ * <li>{@code gateway_grants_key_unavailable}: grants parked by a key incident (their refresh token does not decrypt
+ * with the keyring);</li>
  * <li>{@code gateway_global_incident}: 1 while the refresher reports a provider incident, else 0;</li>
  * <li>{@code gateway_proxy_requests_total{registration,method_class,status_class,source}}: proxied calls by who
  * answered ({@code provider}, {@code gateway});</li>
@@ -80,6 +82,10 @@ public class GatewayMetrics {
 
         long expiringSoon() {
             return counts == null ? 0 : counts.expiringSoon();
+        }
+
+        long keyUnavailable() {
+            return counts == null ? 0 : counts.keyUnavailable();
         }
 
         Instant earliestAccessExpiry() {
@@ -115,6 +121,9 @@ public class GatewayMetrics {
             Gauge.builder("gateway.grants", this, m -> m.grants().count(s)).tag("state", s.name().toLowerCase(Locale.ROOT))
                     .description("Grants by state").register(registry);
         }
+        Gauge.builder("gateway.grants.key.unavailable", this, m -> m.grants().keyUnavailable())
+                .description("Grants whose refresh token the keyring cannot decrypt (a key-management incident)")
+                .register(registry);
         Gauge.builder("gateway.grants.expiring.soon", this, m -> m.grants().expiringSoon())
                 .description("Active or failing grants whose access token expires within gateway.ops.expiring-soon-within")
                 .register(registry);

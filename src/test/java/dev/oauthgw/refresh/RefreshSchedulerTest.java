@@ -80,6 +80,8 @@ class RefreshSchedulerTest {
     @Inject
     io.micrometer.core.instrument.MeterRegistry meters;
     @Inject
+    dev.oauthgw.ops.admin.GrantQueryService grantQueries;
+    @Inject
     dev.oauthgw.provider.ProviderRegistry providers;
     @Inject
     dev.oauthgw.grant.GrantLifecycle lifecycle;
@@ -494,6 +496,7 @@ class RefreshSchedulerTest {
         assertEquals(null, parked.get("refresh_due_at"), "not retried blindly");
         assertTrue(((String) parked.get("last_error")).contains("KEY INCIDENT"), (String) parked.get("last_error"));
         assertEquals(incidentsBefore + 1, keyIncidents(), "counted for the alert");
+        assertEquals(1, grantQueries.counts().keyUnavailable(), "the dashboard's key-incident banner and the admin API");
         assertEquals(1, db.count("select count(*) from audit_event where grant_id = ? and action = 'REFRESH_FAILED'",
                 broken.grantId()));
         scheduler.tick();
@@ -509,6 +512,7 @@ class RefreshSchedulerTest {
         scheduler.tick();
         assertEquals(1, refreshes(broken));
         assertEquals("ACTIVE", row(broken).get("state"));
+        assertEquals(0, grantQueries.counts().keyUnavailable());
     }
 
     /** Failures of the gateway itself (not the provider's answer) follow the retry policy, through the lifecycle. */

@@ -78,8 +78,9 @@ public class GrantQueryService {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    /** {@code keyUnavailable}: grants whose refresh token the keyring cannot decrypt (a key incident). */
     public record Counts(long active, long expiringSoon, long refreshFailing, long reauthRequired, long revoked,
-            long pending, long total) {
+            long pending, long total, long keyUnavailable) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -143,7 +144,7 @@ public class GrantQueryService {
         }
         return new Counts(c.count(GrantState.ACTIVE), c.expiringSoon(), c.count(GrantState.REFRESH_FAILING),
                 c.count(GrantState.REAUTH_REQUIRED), c.count(GrantState.REVOKED), c.count(GrantState.PENDING),
-                c.total());
+                c.total(), c.keyUnavailable());
     }
 
     /** One page of grants, soonest access-token expiry first (grants without one last). */
