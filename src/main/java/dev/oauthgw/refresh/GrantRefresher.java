@@ -550,7 +550,7 @@ public class GrantRefresher {
 
     private Outcome await(CompletableFuture<Outcome> leader, Duration wait) {
         try {
-            return leader.get(wait.toMillis() + config.storeLockWait().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return leader.get(wait.toMillis() + 1_000, TimeUnit.MILLISECONDS); // the caller's wait, not the leader's
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GrantLocking.Busy("Interrupted while waiting for another refresh");
