@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.oauthgw.crypto.TestCiphers;
 import dev.oauthgw.prod.ProdConfig;
+import dev.oauthgw.testing.PackagedJarTest;
 import dev.oauthgw.tokens.TokensResource;
 
 /**
@@ -36,6 +37,7 @@ import dev.oauthgw.tokens.TokensResource;
  * {@code bench.jvm.options} (the jar's JVM options, space-separated), {@code bench.jfr} (true: a flight recording of
  * each endpoint's first measured run, in target/bench/jfr/).
  */
+@PackagedJarTest
 class TokensBenchmark {
 
     private static final Path DIR = Path.of("target", "bench");
@@ -71,8 +73,7 @@ class TokensBenchmark {
                 long idleRss = rssMb(jar.pid());
                 notes.add("- RSS of the jar, idle (5 s after ready): **" + idleRss + " MB**");
 
-                // the schema is the jar's (Flyway ran at its start); earlier runs' rows were sealed with other keys
-                db.createStatement().execute("delete from partner where id like 'bench-%'");
+                // the schema is the jar's (Flyway ran at its start) in a database of this benchmark's own
                 long t0 = System.nanoTime();
                 BenchSeeder.copy(db, TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING")), grants,
                         Instant.now().truncatedTo(ChronoUnit.SECONDS));

@@ -18,12 +18,12 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.oauthgw.devdb.LocalDatabase;
+import dev.oauthgw.testing.JarDatabases;
 
 /**
- * A complete prod-profile configuration for running the packaged jar in tests: a database (the
- * configured one, else a local one), random keys, https URLs and a JWT verification key. Public for the benchmarks
- * of the packaged jar (dev.oauthgw.bench).
+ * A complete prod-profile configuration for running the packaged jar in tests: a database of its own (made on the
+ * configured server, else on a local one, and dropped after the test class: {@link JarDatabases}), random keys, https
+ * URLs and a JWT verification key. Public for the benchmarks of the packaged jar (dev.oauthgw.bench).
  */
 public final class ProdConfig {
 
@@ -37,20 +37,21 @@ public final class ProdConfig {
     private ProdConfig() {
     }
 
-    /** Settings as environment variables, the way an operator gives them. */
+    /**
+     * Settings as environment variables, the way an operator gives them, with a new empty database of the test
+     * class's own: every call makes another one (dropped after the class). Jars that must share a database (replicas)
+     * are all started with the map of one call. Only inside a class annotated {@code @PackagedJarTest}.
+     */
     public static Map<String, String> env() {
+        return env(JarDatabases.forTestClass());
+    }
+
+    /** Settings as environment variables, on {@code db}. */
+    static Map<String, String> env(JarDatabases.Database db) {
         Map<String, String> env = new LinkedHashMap<>();
-        String url = System.getenv("QUARKUS_DATASOURCE_JDBC_URL");
-        if (url != null && !url.isBlank()) {
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", url);
-            env.put("QUARKUS_DATASOURCE_USERNAME", System.getenv().getOrDefault("QUARKUS_DATASOURCE_USERNAME", ""));
-            env.put("QUARKUS_DATASOURCE_PASSWORD", System.getenv().getOrDefault("QUARKUS_DATASOURCE_PASSWORD", ""));
-        } else {
-            LocalDatabase db = LocalDatabase.obtain();
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
-            env.put("QUARKUS_DATASOURCE_USERNAME", db.username());
-            env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
-        }
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", db.username());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
         env.put("GATEWAY_CRYPTO_KEYRING", "1:" + randomKey());
         env.put("GATEWAY_ONBOARDING_LINK_SIGNING_KEY", randomKey());
         env.put("GATEWAY_ONBOARDING_PUBLIC_URL", "https://gateway.example.test");
@@ -68,10 +69,10 @@ public final class ProdConfig {
         return env;
     }
 
-    /** The same settings as system properties (for @QuarkusIntegrationTest, which passes -D options). */
-    static Map<String, String> properties() {
+    /** The same settings as system properties (for @QuarkusIntegrationTest, which passes -D options), on {@code db}. */
+    static Map<String, String> properties(JarDatabases.Database db) {
         Map<String, String> props = new LinkedHashMap<>();
-        env().forEach((k, v) -> props.put(toProperty(k), v));
+        env(db).forEach((k, v) -> props.put(toProperty(k), v));
         // the management interface (/q/*) on a free port too, never the shared default 9000
         props.put("quarkus.management.port", "0");
         return props;
