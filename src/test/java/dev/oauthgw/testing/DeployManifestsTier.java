@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * A test that renders the Kubernetes manifests (deploy/kubernetes) with {@code kubectl kustomize}: tagged
- * {@value #TAG}. It needs kubectl on the PATH (bash .ci/run installs it) and fails without it; leave it out with
- * {@code -DexcludedGroups=deploy}.
+ * {@value #TAG}. It needs kubectl on the PATH: the build installs Debian's kubernetes-client where it may (as root
+ * with apt-get); elsewhere the test is skipped with the reason, and bash .ci/run fails a run in which it was. Leave it
+ * out with {@code -DexcludedGroups=deploy}.
  */
 @Target({ ElementType.TYPE, ElementType.METHOD })
 @Retention(RetentionPolicy.RUNTIME)
