@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.oauthgw.testing.Await;
 import dev.oauthgw.testing.Db;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -379,9 +381,11 @@ class TokenAccessRecorderTest {
     @Test
     void while_the_database_is_down_the_writer_keeps_its_rows_and_retries_and_memory_stays_bounded() throws Exception {
         AtomicBoolean down = new AtomicBoolean(true);
+        AtomicInteger connectionsRefused = new AtomicInteger();
         DataSource flaky = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { DataSource.class },
                 (proxy, method, args) -> {
                     if (method.getName().equals("getConnection") && down.get()) {
+                        connectionsRefused.incrementAndGet();
                         throw new SQLTransientConnectionException("database down (test)");
                     }
                     try {
@@ -398,7 +402,9 @@ class TokenAccessRecorderTest {
             r.record(access("svc-" + (i % 3), exp, T0.plusSeconds(i), "d-" + i));
             counted++;
         }
-        Thread.sleep(200); // the writer has taken some or all of them and failed a few times
+        // the writer has taken some or all of them and failed a few times
+        Await.until(Duration.ofSeconds(10), "the writer failed to reach the database twice",
+                () -> connectionsRefused.get() >= 2);
         int fresh = max - r.pending();
         for (int k = 0; k < fresh; k++) { // new keys fill the map while the writer holds what it took
             r.record(access("svc-new-" + k, exp, T0, "n-" + k));

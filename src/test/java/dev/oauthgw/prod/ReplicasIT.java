@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.oauthgw.crypto.TestCiphers;
 import dev.oauthgw.crypto.TokenCipher;
+import dev.oauthgw.testing.Await;
 import dev.oauthgw.testing.PackagedJarTest;
 
 /**
@@ -89,8 +90,10 @@ class ReplicasIT {
                 partners.add(insertGrant(db, cipher, families.get(i).asText(), due.plusMillis(100L * i)));
             }
 
-            // the tokens come due: 200 concurrent callers, spread over both replicas
-            Thread.sleep(Math.max(0, Duration.between(Instant.now(), due).toMillis()));
+            // the tokens come due (the scheduler has begun refreshing them): 200 concurrent callers, spread over both
+            // replicas
+            Await.until(Duration.ofSeconds(30), "the replicas began refreshing the due grants",
+                    () -> stats(http, base).get("refreshes").asInt() > 0);
             long now = Instant.now().getEpochSecond();
             String jwt = ProdConfig.callerJwt("svc-replicas", "tokens:read", now, now + 3600, "\"partners\":[\"*\"]");
             ExecutorService pool = Executors.newFixedThreadPool(40);
@@ -127,9 +130,11 @@ class ReplicasIT {
             replicas.add(a2);
             ProdConfig.awaitListening(a2, logA2);
 
-            // more cycles pass with both replicas at work
-            Thread.sleep(Duration.ofSeconds(2 * LIFETIME).toMillis());
-            JsonNode stats = JSON.readTree(get(http, base + "/stats", null).body());
+            // two more cycles pass with both replicas at work: every family refreshed twice more after the restart
+            int cycles = Math.max(3, stats(http, base).get("min_refreshes_per_family").asInt() + 2);
+            Await.until(Duration.ofSeconds(6 * LIFETIME), "every family was refreshed " + cycles + " times",
+                    () -> stats(http, base).get("min_refreshes_per_family").asInt() >= cycles);
+            JsonNode stats = stats(http, base);
             long notActive = count(db, "select count(*) from partner_grant g join partner p on p.id = g.partner_id "
                     + "where p.id like 'replica-%' and g.state <> 'ACTIVE'");
             long recovered = count(db, "select count(*) from audit_event where action = 'REFRESH_ANSWER_RECOVERED' "
@@ -157,6 +162,11 @@ class ReplicasIT {
             }
             provider.destroyForcibly();
         }
+    }
+
+    /** The provider's counts ({@link RotatingProvider}'s GET /stats). */
+    private static JsonNode stats(HttpClient http, String base) throws Exception {
+        return JSON.readTree(get(http, base + "/stats", null).body());
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String bearer) throws Exception {

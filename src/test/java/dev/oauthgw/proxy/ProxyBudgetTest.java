@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import dev.oauthgw.sandbox.faults.SandboxCounters;
 import dev.oauthgw.sandbox.faults.SandboxFaults;
 import dev.oauthgw.testing.GrantFactory;
+import dev.oauthgw.testing.OffsetClock;
 import dev.oauthgw.testing.Urls;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -88,7 +89,11 @@ class ProxyBudgetTest {
         budget.override(null, null, null);
     }
 
-    /** Waits until the current window has at least 30 s left, so that a test runs inside one window. */
+    /**
+     * Waits until the current window has at least 30 s left, so that a test runs inside one window. A wait for the wall
+     * clock, kept: the application's budget (which the proxied requests use) reads the system clock, so the window's
+     * turn cannot be moved; the instant is computed, and the wait happens only in the last 30 s of a 10-minute window.
+     */
     private void inOneWindow(ProxyBudget b) throws InterruptedException {
         Duration left = b.untilNextWindow(clock.instant());
         if (left.compareTo(Duration.ofSeconds(30)) < 0) {
@@ -180,7 +185,8 @@ class ProxyBudgetTest {
 
     @Test
     void the_providers_429_is_honoured_and_shared_with_the_other_replicas() throws Exception {
-        ProxyBudget other = new ProxyBudget(dataSource, config, clock);
+        OffsetClock otherClock = new OffsetClock();
+        ProxyBudget other = new ProxyBudget(dataSource, config, otherClock);
         assertTrue(other.tryAcquire("pax8", 900).granted(), "the other replica may call before the 429");
         faults.rateLimitPartnerApi(40, 1);
         String jwt = ProxyApiTest.caller();
@@ -191,8 +197,8 @@ class ProxyBudgetTest {
                 .body("type", org.hamcrest.Matchers.containsString("provider-rate-limited"));
         assertTrue(Long.parseLong(second.header("Retry-After")) >= 35);
         assertEquals(1, counters.calls(SandboxCounters.Endpoint.PARTNER_API), "the provider was asked once");
-        // the other replica learns of the block within block-check-every
-        Thread.sleep(config.blockCheckEvery().toMillis() + 100);
+        // the other replica learns of the block within block-check-every (its clock moves on, nobody sleeps)
+        otherClock.advance(config.blockCheckEvery());
         ProxyBudget.Decision d = other.tryAcquire("pax8", 900);
         assertFalse(d.granted());
         assertEquals(ProxyBudget.Reason.BLOCKED, d.reason());
