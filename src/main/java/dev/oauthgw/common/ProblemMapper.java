@@ -145,7 +145,8 @@ public class ProblemMapper {
             if (name.equals("JDBCConnectionException") || name.equals("AcquisitionTimeoutException")
                     || (t.getMessage() != null && (t.getMessage().contains("Unable to acquire JDBC Connection")
                             // Agroal's pool had no connection free within its acquisition timeout: a plain SQLException
-                            || t.getMessage().contains("Acquisition timeout while waiting for new connection")))) {
+                            // (Agroal 3: "Sorry, acquisition timeout!")
+                            || t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout")))) {
                 return true;
             }
             if (t.getCause() == t) {
