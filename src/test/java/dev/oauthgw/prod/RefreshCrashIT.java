@@ -46,8 +46,7 @@ import dev.oauthgw.testing.PackagedJarTest;
  * restarted jar's tick and make this test time out).</li>
  * </ul>
  * What is left to timing is bounded and polled for: when the first jar's scheduler (a tick a second) picks the
- * grant up (at most 30 s), when the restarted jar resolves the attempt and refreshes (at most 30 s: the killed
- * jar's claim is taken over once its lease, {@code answer-lost-after} of 12 s here, has run out) and deletes the
+ * grant up (at most 30 s), when the restarted jar resolves the attempt and refreshes (at most 30 s) and deletes the
  * row (at most 10 s). Nothing waits a fixed time.
  */
 @PackagedJarTest
@@ -62,12 +61,6 @@ class RefreshCrashIT {
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false"); // the test's provider speaks plain http on loopback
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", provider.tokenUrl());
             env.put("GATEWAY_REFRESH_TICK", "1s");
-            // the claim's lease (ADR 0020): short here, so that the restarted jar takes the abandoned claim over
-            // within the test's wait; still longer than a call and its storing can last (the start-up check)
-            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CONNECT_TIMEOUT", "PT2S");
-            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_REQUEST_TIMEOUT", "PT4S");
-            env.put("GATEWAY_REFRESH_STORE_LOCK_WAIT", "PT4S");
-            env.put("GATEWAY_REFRESH_ANSWER_LOST_AFTER", "PT12S");
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
             Path log1 = Files.createTempFile("refresh-crash-1", ".log");

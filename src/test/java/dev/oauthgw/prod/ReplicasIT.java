@@ -72,12 +72,6 @@ class ReplicasIT {
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", base + "/oauth/token");
             env.put("GATEWAY_REFRESH_TICK", "1s");
-            // the claim's lease (ADR 0020): short here, so that the restarted jar takes the abandoned claim over
-            // within the test's wait; still longer than a call and its storing can last (the start-up check)
-            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CONNECT_TIMEOUT", "PT2S");
-            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_REQUEST_TIMEOUT", "PT4S");
-            env.put("GATEWAY_REFRESH_STORE_LOCK_WAIT", "PT4S");
-            env.put("GATEWAY_REFRESH_ANSWER_LOST_AFTER", "PT12S");
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
             Path logA = Files.createTempFile("replica-a", ".log");
