@@ -46,11 +46,16 @@ import dev.oauthgw.testing.PackagedJarTest;
  * restarted jar's tick and make this test time out).</li>
  * </ul>
  * What is left to timing is bounded and polled for: when the first jar's scheduler (a tick a second) picks the
- * grant up (at most 30 s), when the restarted jar resolves the attempt and refreshes (at most 30 s) and deletes the
- * row (at most 10 s). Nothing waits a fixed time.
+ * grant up (at most 30 s); when the restarted jar takes the attempt over, which it may only once the claim's lease
+ * ({@code answer-lost-after}, ADR 0020) has run out since the attempt started: {@value #LEASE} here, with
+ * connect and request timeouts short enough for the start-up check to allow it; then it resolves the attempt and
+ * refreshes (at most 45 s from its start in all) and deletes the row (at most 10 s). Nothing waits a fixed time.
  */
 @PackagedJarTest
 class RefreshCrashIT {
+
+    /** The claim's lease: longer than connect (1 s) + request timeout (3 s) + store-lock-wait (10 s). */
+    static final String LEASE = "PT15S";
 
     @Test
     void a_replica_killed_after_the_provider_rotated_loses_nothing_and_the_provider_sees_no_reuse() throws Exception {
@@ -61,6 +66,9 @@ class RefreshCrashIT {
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false"); // the test's provider speaks plain http on loopback
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", provider.tokenUrl());
             env.put("GATEWAY_REFRESH_TICK", "1s");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CONNECT_TIMEOUT", "PT1S");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_REQUEST_TIMEOUT", "PT3S");
+            env.put("GATEWAY_REFRESH_ANSWER_LOST_AFTER", LEASE);
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
             Path log1 = Files.createTempFile("refresh-crash-1", ".log");
@@ -93,7 +101,7 @@ class RefreshCrashIT {
             Process second = ProdConfig.launch(env, log2, 0); // the restart (or any other replica)
             try {
                 ProdConfig.awaitListening(second, log2);
-                await(Duration.ofSeconds(30), () -> provider.refreshes.get() >= 2,
+                await(Duration.ofSeconds(45), () -> provider.refreshes.get() >= 2,
                         "the restarted jar refreshed the grant", log2);
                 await(Duration.ofSeconds(10), () -> count(db, "select count(*) from refresh_attempt where grant_id = ?",
                         grantId) == 0, "the abandoned attempt was resolved", log2);

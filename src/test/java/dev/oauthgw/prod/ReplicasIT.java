@@ -41,6 +41,12 @@ import dev.oauthgw.testing.PackagedJarTest;
  * several refresh cycles: 200 concurrent GET /tokens spread over both replicas when the tokens come due, one replica
  * SIGKILLed while it is refreshing and started again. No reuse, no grant lost, no grant refreshed twice in a cycle
  * (but for the one retry of an answer the kill lost, which the provider accepts within its reuse interval).
+ * <p>
+ * The claim of a refresh is a lease ({@code answer-lost-after}, ADR 0020): only when it has run out may a replica
+ * take over the refresh the kill interrupted, and retry a lost answer with the old refresh token. That retry must
+ * reach the provider within its reuse interval (10 s here, as an Auth0 tenant can set it), so the lease is
+ * {@value #LEASE} here (the default, two minutes, would have the provider revoke the family), with connect and request
+ * timeouts and the store's lock wait short enough for the start-up check to allow it.
  */
 @PackagedJarTest
 class ReplicasIT {
@@ -48,6 +54,8 @@ class ReplicasIT {
     private static final int GRANTS = 20;
     private static final long LIFETIME = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The claim's lease: longer than connect (1 s) + request timeout (2 s) + store-lock-wait (2 s). */
+    static final String LEASE = "PT6S";
 
     @Test
     void two_replicas_share_the_grants_and_survive_a_kill_in_the_middle_of_a_refresh() throws Exception {
@@ -72,6 +80,10 @@ class ReplicasIT {
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", base + "/oauth/token");
             env.put("GATEWAY_REFRESH_TICK", "1s");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CONNECT_TIMEOUT", "PT1S");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_REQUEST_TIMEOUT", "PT2S");
+            env.put("GATEWAY_REFRESH_STORE_LOCK_WAIT", "PT2S");
+            env.put("GATEWAY_REFRESH_ANSWER_LOST_AFTER", LEASE);
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
             Path logA = Files.createTempFile("replica-a", ".log");
