@@ -67,6 +67,7 @@ public class ConfigurationCheck {
         problems.addAll(WebhookEndpoint.problems(webhook));
         problems.addAll(AuditConfig.problems(audit));
         problems.addAll(ProxyConfig.problems(proxy));
+        problems.addAll(TokensConfig.problems(tokens));
         if (!problems.isEmpty()) {
             throw new IllegalStateException(message(problems));
         }
