@@ -1,5 +1,8 @@
 package dev.oauthgw.tokens;
 
+import static dev.oauthgw.tokens.CacheTestSupport.await;
+import static dev.oauthgw.tokens.CacheTestSupport.connect;
+import static dev.oauthgw.tokens.CacheTestSupport.terminateListener;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -17,11 +19,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -344,13 +344,6 @@ class CacheHeartbeatTest {
         return names.get(0);
     }
 
-    private static Connection connect() throws SQLException {
-        var c = ConfigProvider.getConfig();
-        return DriverManager.getConnection(c.getValue("quarkus.datasource.jdbc.url", String.class),
-                c.getOptionalValue("quarkus.datasource.username", String.class).orElse(null),
-                c.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
-    }
-
     /** On a connection of the test's own, triggers on: the change is announced as any writer's would be. */
     private static int sql(String statement, Object... args) throws SQLException {
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(statement)) {
@@ -358,36 +351,6 @@ class CacheHeartbeatTest {
                 ps.setObject(i + 1, args[i]);
             }
             return ps.executeUpdate();
-        }
-    }
-
-    /** Ends the listener's backend from the database's side ({@code pg_terminate_backend}). */
-    private static int terminateListener() throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?")) {
-            ps.setString(1, GrantChangeListener.APPLICATION_NAME + " " + ProcessHandle.current().pid());
-            int n = 0;
-            try (var rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    n += rs.getBoolean(1) ? 1 : 0;
-                }
-            }
-            return n;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, Duration within, String what) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
         }
     }
 }
