@@ -180,7 +180,10 @@ class CacheHeartbeatTest {
         // for good, and the entry cached before it is gone with everything else)
         long flushes = cache.flushes();
         proxy.drop(false);
+        long back = System.nanoTime();
         await(cache::serving, BOUND.plus(SLACK), "the cache serves again");
+        System.out.printf("notifications arrive again: the cache served again %d ms later%n",
+                Duration.ofNanos(System.nanoTime() - back).toMillis());
         assertTrue(cache.flushes() > flushes, "dropped everything before serving again");
         Response again = get(m.partnerId());
         assertEquals(409, again.statusCode(), again.asString());
@@ -272,6 +275,8 @@ class CacheHeartbeatTest {
         assertTrue(age >= 0 && age <= BOUND.toMillis(), check.prettify());
         assertNotEquals("never", check.getString("data.last_heartbeat_heard"));
         assertTrue(check.getLong("data.heartbeat_round_trip_ms") >= 0);
+        System.out.printf("heartbeat round trip (pool -> PostgreSQL -> proxy -> listener): %d ms%n",
+                check.getLong("data.heartbeat_round_trip_ms"));
         String metrics = metrics();
         assertEquals(1.0, sample(metrics, "gateway_tokens_cache_listening", null));
         assertEquals(0.0, sample(metrics, "gateway_tokens_cache_suspended", "reason=\"heartbeat_missed\""));
