@@ -70,6 +70,7 @@ public class ConfigurationCheck {
         problems.addAll(AuditConfig.problems(audit));
         problems.addAll(ProxyConfig.problems(proxy));
         problems.addAll(RefreshConfig.problems(refresh, providers));
+        problems.addAll(TokensConfig.problems(tokens));
         if (!problems.isEmpty()) {
             throw new IllegalStateException(message(problems));
         }

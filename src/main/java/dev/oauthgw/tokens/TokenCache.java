@@ -26,8 +26,9 @@ import jakarta.inject.Inject;
  * <p>
  * Rules that make a stale entry impossible to serve:
  * <ul>
- * <li>Nothing is served or stored while the listener is not listening ({@link #suspend()}); it is served again
- * only after the listener has LISTENed anew and the whole cache was dropped ({@link #resume()}).</li>
+ * <li>Nothing is served or stored while the listener is not listening or does not hear its heartbeat
+ * ({@link #suspend()}); it is served again only after the listener has LISTENed anew, heard its heartbeat and the
+ * whole cache was dropped ({@link #resume()}).</li>
  * <li>A read from the database takes a {@link Ticket} before it reads. Its result is stored only if no change of
  * that partner (nor a flush) was announced since the ticket was taken, checked atomically with the store: a read
  * that raced a notification never puts back what the notification evicted. Announcements are counted per stripe

@@ -1,6 +1,8 @@
 package dev.oauthgw.tokens;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.smallrye.config.ConfigMapping;
@@ -60,6 +62,41 @@ public interface TokensConfig {
         /** How long the listener waits before connecting again after its connection failed. */
         @WithDefault("PT1S")
         Duration listenerRetry();
+
+        /**
+         * How often this replica writes a heartbeat through its connection pool ({@code pg_notify} on
+         * {@value GrantChangeListener#HEARTBEAT_CHANNEL}) for its own listener to hear. Whole seconds (the scheduler's
+         * granularity), at least one.
+         */
+        @WithDefault("PT2S")
+        Duration heartbeatEvery();
+
+        /**
+         * The cache serves only while the newest heartbeat its listener heard was sent at most this long ago; past
+         * it, the cache is suspended (every GET /tokens reads the database) until a heartbeat is heard again. At least
+         * twice {@link #heartbeatEvery()}.
+         */
+        @WithDefault("PT10S")
+        Duration heartbeatTimeout();
+    }
+
+    /** What is wrong with the cache's settings (settings named, values never printed); empty when nothing is. */
+    static List<String> problems(TokensConfig config) {
+        CacheConfig c = config.cache();
+        List<String> problems = new ArrayList<>();
+        if (!c.enabled()) {
+            return problems;
+        }
+        if (c.heartbeatEvery().compareTo(Duration.ofSeconds(1)) < 0 || c.heartbeatEvery().toNanos() % 1_000_000_000L != 0) {
+            problems.add("gateway.tokens.cache.heartbeat-every (GATEWAY_TOKENS_CACHE_HEARTBEAT_EVERY) must be whole "
+                    + "seconds, at least PT1S");
+        }
+        if (c.heartbeatTimeout().compareTo(c.heartbeatEvery().multipliedBy(2)) < 0) {
+            problems.add("gateway.tokens.cache.heartbeat-timeout (GATEWAY_TOKENS_CACHE_HEARTBEAT_TIMEOUT) must be at "
+                    + "least twice gateway.tokens.cache.heartbeat-every, or the cache would stop serving between two "
+                    + "heartbeats");
+        }
+        return problems;
     }
 
     /** The vendor's own client-credentials tokens, by name: GET /tokens/vendor/{name}. */

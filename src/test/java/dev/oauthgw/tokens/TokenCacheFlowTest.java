@@ -1,5 +1,8 @@
 package dev.oauthgw.tokens;
 
+import static dev.oauthgw.tokens.CacheTestSupport.await;
+import static dev.oauthgw.tokens.CacheTestSupport.connect;
+import static dev.oauthgw.tokens.CacheTestSupport.terminateListener;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,9 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,13 +84,6 @@ class TokenCacheFlowTest {
         return req.get("/tokens/" + partner);
     }
 
-    private static Connection connect() throws SQLException {
-        var c = ConfigProvider.getConfig();
-        return DriverManager.getConnection(c.getValue("quarkus.datasource.jdbc.url", String.class),
-                c.getOptionalValue("quarkus.datasource.username", String.class).orElse(null),
-                c.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
-    }
-
     /** Runs the statement on a connection of the test's own; {@code quiet}: with the triggers off (no announcement). */
     private static int sql(boolean quiet, String statement, Object... args) throws SQLException {
         try (Connection c = connect()) {
@@ -115,21 +108,6 @@ class TokenCacheFlowTest {
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next());
                 return rs.getLong(1);
-            }
-        }
-    }
-
-    private static void await(BooleanSupplier condition, Duration within, String what) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
             }
         }
     }
@@ -245,7 +223,7 @@ class TokenCacheFlowTest {
         get(m.partnerId(), null).then().statusCode(200);
         get(m.partnerId(), null).then().statusCode(200);
         long flushes = cache.flushes();
-        assertEquals(1, terminate(), "the listener's backend");
+        assertEquals(1, terminateListener(), "the listener's backend");
         await(() -> !cache.serving(), Duration.ofSeconds(5), "the cache stops serving");
         // while nobody listens, changes go unannounced: every read goes to the database, and nothing read is kept
         // (the listener waits listener-retry, 1 s, before it connects again)
@@ -260,19 +238,5 @@ class TokenCacheFlowTest {
         assertTrue(cache.flushes() > flushes, "everything cached before was dropped");
         assertTrue(cache.get(m.partnerId()).isEmpty());
         assertEquals("while-deaf", get(m.partnerId(), null).path("scope"));
-    }
-
-    private static int terminate() throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?")) {
-            ps.setString(1, GrantChangeListener.APPLICATION_NAME + " " + ProcessHandle.current().pid());
-            int n = 0;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    n += rs.getBoolean(1) ? 1 : 0;
-                }
-            }
-            return n;
-        }
     }
 }
