@@ -11,8 +11,9 @@
 # (measured pairs per phase, 2), BENCH_PARTNERS (1000,40000,100000), BENCH_CONNECTIONS (64), BENCH_JFR=true (a flight
 # recording of each endpoint's first measured run per phase, target/bench/jfr/*.jfr), BENCH_JAVA_OPTS (the jar's JVM
 # options; default: the heap the Kubernetes deployment gives it, 75 % of its 768 MiB limit).
-# Database: the PostgreSQL in QUARKUS_DATASOURCE_* when set, else a fresh local database gateway_bench_tokens on
-# 127.0.0.1:5432 (dropped and created on every run). Needs wrk (apt-get install -y wrk).
+# Database: one of its own, made empty by the test support (JarDatabases) and dropped afterwards, on the PostgreSQL
+# server in QUARKUS_DATASOURCE_* when set, else on 127.0.0.1:5432 (reached through gateway_bench_tokens, dropped and
+# created on every run). Needs wrk (apt-get install -y wrk).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install -y wrk)"; exit 1; }

@@ -62,6 +62,7 @@ class StallingProviderIT {
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_CLIENT_SECRET", "calm-secret-" + ProdConfig.randomKey());
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_CALM_REQUEST_TIMEOUT", "PT" + REQUEST_TIMEOUT.toSeconds() + "S");
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
+            ProdConfig.migrate(env); // the grants are written before the jar starts, into a database of the test's own
 
             provider.stallMidAnswer(true);
             List<String> due = new ArrayList<>();
