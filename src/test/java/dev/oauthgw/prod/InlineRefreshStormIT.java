@@ -45,6 +45,11 @@ class InlineRefreshStormIT {
 
     private static final int PARTNERS = 200;
 
+    private static long ms(List<Long> sortedNanos, double q) {
+        int i = Math.min(sortedNanos.size() - 1, (int) Math.ceil(q * sortedNanos.size()) - 1);
+        return TimeUnit.NANOSECONDS.toMillis(sortedNanos.get(Math.max(0, i)));
+    }
+
     @Test
     void two_hundred_inline_refreshes_through_pools_of_four_connections_all_succeed() throws Exception {
         Map<String, String> env = ProdConfig.env();
@@ -77,6 +82,18 @@ class InlineRefreshStormIT {
             String caller = ProdConfig.callerJwt("svc-storm", "tokens:read", now, now + 3600, "\"partners\":[\"*\"]");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                     .executor(Executors.newFixedThreadPool(16)).build();
+            // warm-up: each replica serves and refreshes a few partners of its own first (a cold JVM measures its JIT)
+            for (String url : urls) {
+                for (int i = 0; i < 10; i++) {
+                    String warm = JarGrants.insertActive(db, cipher, "warm", provider.newFamily(), soon, 3600,
+                            Instant.now().plus(Duration.ofHours(1)));
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/tokens/" + warm))
+                            .header("Authorization", "Bearer " + caller).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), r.body());
+                }
+            }
+            int warmRefreshes = provider.refreshes.get();
+            List<Long> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
             ExecutorService callers = Executors.newFixedThreadPool(PARTNERS);
             CountDownLatch start = new CountDownLatch(1);
             List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
@@ -85,9 +102,14 @@ class InlineRefreshStormIT {
                 answers.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         start.await();
-                        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                        long sent = System.nanoTime();
+                        try {
+                            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                                 .header("Authorization", "Bearer " + caller).GET().build(),
                                 HttpResponse.BodyHandlers.ofString());
+                        } finally {
+                            latencies.add(System.nanoTime() - sent);
+                        }
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -106,16 +128,19 @@ class InlineRefreshStormIT {
             }
             long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             callers.shutdownNow();
+            List<Long> sorted = new ArrayList<>(latencies);
+            java.util.Collections.sort(sorted);
             System.out.printf("[inline-refresh-storm] %d callers, 2 replicas with pools of 4, provider latency 300 ms: "
-                    + "statuses %s, all answered after %d ms%n", PARTNERS, statuses, wallMs);
+                    + "statuses %s, all answered after %d ms; per call p50 %d ms, p90 %d ms, max %d ms%n", PARTNERS,
+                    statuses, wallMs, ms(sorted, 0.50), ms(sorted, 0.90), ms(sorted, 1.0));
             assertEquals(Map.of(200, PARTNERS), statuses, "every caller got its token: " + bad);
-            assertEquals(PARTNERS, provider.refreshes.get(), "each grant refreshed exactly once");
+            assertEquals(PARTNERS, provider.refreshes.get() - warmRefreshes, "each grant refreshed exactly once");
             assertEquals(0, provider.reuses.get(), "no refresh token presented twice");
             assertEquals(0, JarGrants.count(db, "select count(*) from refresh_attempt"), "no claim left behind");
             String logs = Files.readString(logA, StandardCharsets.UTF_8) + Files.readString(logB, StandardCharsets.UTF_8);
             assertFalse(logs.contains("Acquisition timeout"), "no pool acquisition timeout");
             assertTrue(JarGrants.count(db, "select count(*) from partner_grant where state = 'ACTIVE' "
-                    + "and access_expires_at > now() + interval '30 minutes'") >= PARTNERS);
+                    + "and access_expires_at > now() + interval '30 minutes'") >= PARTNERS + 20);
         } finally {
             for (Process p : replicas) {
                 p.destroy();
