@@ -76,6 +76,7 @@ class CacheReplicasIT {
             update(db, "delete from partner where id like 'cache-%'"); // an earlier run's, sealed with other keys
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", base + "/oauth/token");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_MIN_TOKEN_LIFETIME", "PT10S"); // 30 s tokens
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
             Path logA = Files.createTempFile("cache-replica-a", ".log");

@@ -72,6 +72,7 @@ class ReplicasIT {
             update(db, "delete from partner where id like 'replica-%'"); // an earlier run's, sealed with other keys
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", base + "/oauth/token");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_MIN_TOKEN_LIFETIME", "PT10S"); // 30 s tokens
             env.put("GATEWAY_REFRESH_TICK", "1s");
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
