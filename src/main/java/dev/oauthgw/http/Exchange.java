@@ -68,7 +68,13 @@ final class Exchange {
 
     /** Starts the call on its context; returns at once. */
     void start() {
-        context.runOnContext(v -> begin());
+        context.runOnContext(v -> {
+            try {
+                begin();
+            } catch (RuntimeException e) { // a header Vert.x refuses (a line break in a value), a bad method or URI
+                fail(OutboundFailure.invalidRequest(e));
+            }
+        });
     }
 
     /** Ends the call from any thread with this failure (if it has not ended already): the connection is closed. */

@@ -30,7 +30,9 @@ public class OutboundFailure extends IOException {
         /** The waiting thread was interrupted; the call was abandoned. */
         INTERRUPTED(false),
         /** The reader closed a streamed answer before its end; the connection was closed. */
-        CANCELLED(false);
+        CANCELLED(false),
+        /** The request could not be sent as given (for example a header value with a line break); nothing was sent. */
+        INVALID_REQUEST(false);
 
         private final boolean bound;
 
@@ -95,6 +97,12 @@ public class OutboundFailure extends IOException {
 
     static OutboundFailure cancelled() {
         return new OutboundFailure(Reason.CANCELLED, "was abandoned by its reader before the answer's end", null);
+    }
+
+    static OutboundFailure invalidRequest(Throwable cause) {
+        // the cause is left out: its message may quote the header value, a token
+        return new OutboundFailure(Reason.INVALID_REQUEST, "was not called: the request could not be sent as given ("
+                + name(cause) + ")", null);
     }
 
     private static String name(Throwable t) {

@@ -301,6 +301,19 @@ public class ProxyService {
         return gateway(new GatewayException(400, "proxy-target-refused", "Bad request", e.getMessage()));
     }
 
+    /** The gateway's answer when the provider's answer broke a bound while it was being forwarded. */
+    static GatewayException broken(OutboundFailure e) {
+        LOG.warnf("A forwarded answer of the provider's API was cut off: it %s", e.getMessage());
+        return switch (e.reason()) {
+            case IDLE_TIMEOUT, TOTAL_TIMEOUT -> gateway(new GatewayException(504, "provider-timeout",
+                    "Provider timed out", "The provider's answer " + e.getMessage() + "."));
+            case TOO_LARGE -> gateway(new GatewayException(502, "provider-answer-too-large", "Provider answer too large",
+                    "The provider " + e.getMessage() + "."));
+            default -> gateway(new GatewayException(502, "provider-unreachable", "Provider unreachable",
+                    "The provider's answer broke off."));
+        };
+    }
+
     /** Marks an error as the gateway's answer (the provider was not asked, or did not answer). */
     static GatewayException gateway(GatewayException e) {
         return e.with("source", "gateway");

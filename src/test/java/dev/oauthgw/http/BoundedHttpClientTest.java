@@ -259,4 +259,16 @@ class BoundedHttpClientTest {
         });
         assertTrue(refused.get(5, TimeUnit.SECONDS) instanceof IllegalStateException);
     }
+
+    @Test
+    void a_header_with_a_line_break_is_refused_before_anything_is_sent() throws Exception {
+        OutboundRequest bad = OutboundRequest.of("GET", URI.create(healthy.url("/api")),
+                Map.of("Authorization", "Bearer at-1\r\nX-Injected: 1"), null);
+        long t0 = System.nanoTime();
+        OutboundFailure f = assertThrows(OutboundFailure.class, () -> client.call(bad, BOUNDS));
+        assertEquals(Reason.INVALID_REQUEST, f.reason());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(1).toNanos());
+        assertTrue(!f.getMessage().contains("at-1"), f.getMessage());
+        nextCallIsAnsweredAtOnce();
+    }
 }
