@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,15 +50,8 @@ class BoundedHttpClientTest {
     static void startVertx() {
         vertx = Vertx.vertx();
         client = new BoundedHttpClient(vertx);
-        // a fresh Vert.x loads Netty's HTTP classes on the event loop at its first call (seconds on a busy machine):
-        // done here so that it does not count against the first test's deadlines
-        try (MisbehavingUpstream warm = new MisbehavingUpstream((s, in, out) -> { })) {
-            warm.behave(warm.ok(200, "application/json", "{}"));
-            client.call(post(warm.url("/warm")), new HttpBounds(Duration.ofSeconds(30), Duration.ofSeconds(30),
-                    Duration.ofSeconds(30), Duration.ofSeconds(30), 1024));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        MisbehavingUpstream.warmUp(200, "{}", url -> client.call(post(url), new HttpBounds(Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 1024)));
     }
 
     @AfterAll
@@ -173,10 +165,7 @@ class BoundedHttpClientTest {
 
     @Test
     void a_refused_connection_fails_at_once() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = MisbehavingUpstream.refusedPort();
         long t0 = System.nanoTime();
         OutboundFailure f = assertThrows(OutboundFailure.class,
                 () -> client.call(post("http://127.0.0.1:" + port + "/token"), BOUNDS));

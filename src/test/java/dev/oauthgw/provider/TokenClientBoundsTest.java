@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -51,14 +50,7 @@ class TokenClientBoundsTest {
     static void startVertx() {
         vertx = Vertx.vertx();
         client = new TokenClient(new ObjectMapper(), Clock.systemUTC(), new BoundedHttpClient(vertx));
-        // a fresh Vert.x loads Netty's HTTP classes on the event loop at its first call (seconds on a busy machine):
-        // done here so that it does not count against the first test's deadlines
-        try (MisbehavingUpstream warm = new MisbehavingUpstream((s, in, out) -> { })) {
-            warm.behave(warm.ok(200, "application/json", GOOD_ANSWER));
-            client.refresh(provider(warm.url("/oauth/token")), REFRESH_TOKEN);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        MisbehavingUpstream.warmUp(200, GOOD_ANSWER, url -> client.refresh(provider(url), REFRESH_TOKEN));
     }
 
     @AfterAll
@@ -151,10 +143,7 @@ class TokenClientBoundsTest {
 
     @Test
     void a_refused_connection_is_transient_at_once() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = MisbehavingUpstream.refusedPort();
         RegisteredProvider p = provider("http://127.0.0.1:" + port + "/oauth/token");
         ProviderException e = assertThrows(ProviderException.class, () -> client.refresh(p, REFRESH_TOKEN));
         assertEquals(Kind.TRANSIENT, e.kind());

@@ -193,6 +193,32 @@ public final class MisbehavingUpstream implements AutoCloseable {
         };
     }
 
+    /** A call against a URL, for {@link #warmUp}. */
+    public interface UrlCall {
+        void call(String url) throws Exception;
+    }
+
+    /**
+     * Runs {@code call} once against a healthy upstream answering {@code status} and {@code body} (JSON). A fresh
+     * Vert.x loads Netty's HTTP classes on the event loop at its first call (seconds on a busy machine): tests that
+     * measure deadlines do that first, so that it does not count against their first test's bounds.
+     */
+    public static void warmUp(int status, String body, UrlCall call) {
+        try (MisbehavingUpstream warm = new MisbehavingUpstream((s, in, out) -> { })) {
+            warm.behave(warm.ok(status, "application/json", body));
+            call.call(warm.url("/warm-up"));
+        } catch (Exception e) {
+            throw new IllegalStateException("the warm-up call failed", e);
+        }
+    }
+
+    /** A loopback port nothing listens on (bound, then released): a connection there is refused. */
+    public static int refusedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** Waits for the next connection the client closed; null when none within {@code max}. */
     public Long awaitClosedByClient(Duration max) throws InterruptedException {
         return closedByClient.poll(max.toMillis(), TimeUnit.MILLISECONDS);
