@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.impl.VertxInternal;
 
 /**
  * One call on the event loop, with its timers. Every callback runs on the one Vert.x context the call was started
@@ -59,11 +60,23 @@ final class Exchange {
 
     Exchange(Vertx vertx, HttpClient client, OutboundRequest request, HttpBounds bounds, Sink sink) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
+        this.context = eventLoopContext(vertx);
         this.client = client;
         this.request = request;
         this.bounds = bounds;
         this.sink = sink;
+    }
+
+    /**
+     * The caller's context when it is an event loop's (a request's duplicated context: Quarkus' blocking handlers
+     * run on workers with it), else a new event-loop context. Never a worker context: it runs its tasks in order, so
+     * the call's callbacks would queue behind the very task that waits for them (a scheduled job, for one) until the
+     * caller's bound ran out.
+     */
+    private static Context eventLoopContext(Vertx vertx) {
+        Context current = Vertx.currentContext();
+        return current != null && current.isEventLoopContext() ? current
+                : ((VertxInternal) vertx).createEventLoopContext();
     }
 
     /** Starts the call on its context; returns at once. */

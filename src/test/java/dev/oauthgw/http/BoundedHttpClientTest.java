@@ -260,4 +260,23 @@ class BoundedHttpClientTest {
         assertTrue(!f.getMessage().contains("at-1"), f.getMessage());
         nextCallIsAnsweredAtOnce();
     }
+
+    @Test
+    void a_blocking_call_from_a_worker_context_does_not_wait_for_its_own_context() throws Exception {
+        // a Vert.x worker context runs its tasks in order: were the call's callbacks queued on it, behind the task
+        // that waits for them, every call from such a thread (a scheduled job, a blocking handler) would time out
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        ((io.vertx.core.impl.VertxInternal) vertx).createWorkerContext().runOnContext(v -> {
+            long t0 = System.nanoTime();
+            try {
+                OutboundAnswer a = client.call(post(healthy.url("/token")), BOUNDS);
+                outcome.complete((System.nanoTime() - t0) / 1_000_000 + " ms, status " + a.status());
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        Object got = outcome.get(10, TimeUnit.SECONDS);
+        LOG.infof("a call from a worker context: %s", got);
+        assertTrue(got instanceof String && ((String) got).endsWith("status 200"), String.valueOf(got));
+    }
 }
