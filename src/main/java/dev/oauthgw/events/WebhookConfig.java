@@ -37,12 +37,28 @@ public interface WebhookConfig {
     @WithDefault("5s")
     String pollEvery();
 
+    /** Connect deadline of a delivery (pooled or new TCP + TLS connection). */
     @WithDefault("PT5S")
     Duration connectTimeout();
 
-    /** The whole answer must arrive within this time. */
+    /**
+     * TOTAL deadline of a delivery: the receiver's whole answer within this time, else the connection is closed and
+     * the attempt failed (retried with backoff; ADR 0019).
+     */
     @WithDefault("PT10S")
     Duration requestTimeout();
+
+    /** Deadline for the receiver's status line and headers, counted from the start of the delivery. */
+    @WithDefault("PT10S")
+    Duration headersTimeout();
+
+    /** The longest silence between two pieces of the receiver's answer body. */
+    @WithDefault("PT5S")
+    Duration idleTimeout();
+
+    /** The most bytes of the receiver's answer body that are read (it is not used); more fails the attempt. */
+    @WithDefault("16384")
+    long maxAnswerSize();
 
     /** Attempts before an event is declared dead. */
     @WithDefault("12")

@@ -1,9 +1,5 @@
 package dev.oauthgw.events;
 
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +7,9 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,6 +18,11 @@ import java.util.random.RandomGenerator;
 import org.jboss.logging.Logger;
 
 import dev.oauthgw.common.Backoff;
+import dev.oauthgw.http.BoundedHttpClient;
+import dev.oauthgw.http.HttpBounds;
+import dev.oauthgw.http.OutboundAnswer;
+import dev.oauthgw.http.OutboundFailure;
+import dev.oauthgw.http.OutboundRequest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -87,21 +90,21 @@ public class WebhookSender {
     private final EntityManager em;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final HttpClient http;
+    private final BoundedHttpClient http;
+    private final HttpBounds bounds;
     private volatile Instant nextPurge = Instant.MIN;
 
     @Inject
-    public WebhookSender(WebhookConfig config, EntityManager em, Clock clock, MeterRegistry meters) {
+    public WebhookSender(WebhookConfig config, EntityManager em, Clock clock, MeterRegistry meters,
+            BoundedHttpClient http) {
         this.config = config;
         this.endpoint = WebhookEndpoint.from(config); // fails closed at start
         this.em = em;
         this.clock = clock;
         this.meters = meters;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.http = http;
+        this.bounds = new HttpBounds(config.connectTimeout(), config.headersTimeout(), config.idleTimeout(),
+                config.requestTimeout(), config.maxAnswerSize());
         if (endpoint.isPresent()) {
             LOG.infof("Webhooks on: grant events go to %s (max %d attempts)", endpoint.get().target(),
                     config.maxAttempts());
@@ -187,27 +190,22 @@ public class WebhookSender {
     Result send(WebhookEndpoint target, Claim claim) {
         byte[] body = claim.payload().getBytes(StandardCharsets.UTF_8);
         long sentAt = clock.instant().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(target.url())
-                .timeout(config.requestTimeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", USER_AGENT)
-                .header("X-Gateway-Event-Id", claim.id().toString())
-                .header("X-Gateway-Event-Type", claim.type())
-                .header("X-Gateway-Delivery-Attempt", Integer.toString(claim.attempt()))
-                .header("X-Gateway-Timestamp", Long.toString(sentAt))
-                .header("X-Gateway-Signature", target.sign(sentAt, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", USER_AGENT);
+        headers.put("X-Gateway-Event-Id", claim.id().toString());
+        headers.put("X-Gateway-Event-Type", claim.type());
+        headers.put("X-Gateway-Delivery-Attempt", Integer.toString(claim.attempt()));
+        headers.put("X-Gateway-Timestamp", Long.toString(sentAt));
+        headers.put("X-Gateway-Signature", target.sign(sentAt, body));
         try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            int status = response.statusCode();
+            OutboundAnswer response = http.call(OutboundRequest.of("POST", target.url(), headers, body), bounds);
+            int status = response.status();
             return new Result(status, status >= 200 && status < 300 ? null : "HTTP " + status,
-                    response.headers().firstValue("Retry-After").flatMap(v -> retryAfter(v, clock.instant())));
-        } catch (IOException e) {
-            return new Result(null, describe(e), Optional.empty());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(null, "interrupted", Optional.empty());
+                    response.header("Retry-After").flatMap(v -> retryAfter(v, clock.instant())));
+        } catch (OutboundFailure e) {
+            // the message names the bound or the failure, never the URL
+            return new Result(null, "the receiver " + e.getMessage(), Optional.empty());
         } catch (RuntimeException e) {
             return new Result(null, describe(e), Optional.empty());
         }

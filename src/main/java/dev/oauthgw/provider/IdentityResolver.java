@@ -1,15 +1,16 @@
 package dev.oauthgw.provider;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.oauthgw.http.BoundedHttpClient;
+import dev.oauthgw.http.OutboundFailure;
+import dev.oauthgw.http.OutboundRequest;
 import dev.oauthgw.provider.ProviderException.Kind;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -32,11 +33,11 @@ public class IdentityResolver {
     }
 
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(java.time.Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final BoundedHttpClient http;
 
-    public IdentityResolver(ObjectMapper json) {
+    public IdentityResolver(ObjectMapper json, BoundedHttpClient http) {
         this.json = json;
+        this.http = http;
     }
 
     public Identity identify(RegisteredProvider provider, TokenResponse tokens) {
@@ -66,21 +67,22 @@ public class IdentityResolver {
         }
     }
 
+    /**
+     * The probe, within its bounds ({@code identity.probe-timeout} and {@code identity.probe-max-answer-size}, the
+     * registration's connect, headers and idle deadlines): no whole answer in time is transient.
+     */
     private void probe(RegisteredProvider provider, ProviderConfig.Identity cfg, String accessToken) {
-        HttpRequest req = HttpRequest.newBuilder(cfg.probeUrl().orElseThrow())
-                .timeout(provider.registration().requestTimeout())
-                .header("Authorization", "Bearer " + accessToken)
-                .header("Accept", "application/json")
-                .GET().build();
         int status;
         try {
-            status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
+            status = http.call(OutboundRequest.of("GET", cfg.probeUrl().orElseThrow(), Map.of(
+                    "Authorization", "Bearer " + accessToken, "Accept", "application/json"), null),
+                    ProviderConfig.probeBoundsOf(provider.registration())).status();
+        } catch (OutboundFailure e) {
+            if (e.reason() == OutboundFailure.Reason.INTERRUPTED) {
+                throw new ProviderException(Kind.TRANSIENT, 0, null, "Interrupted during the identity probe", null, e);
+            }
             throw new ProviderException(Kind.TRANSIENT, 0, null,
-                    "The identity probe of '" + provider.name() + "' could not be reached", null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderException(Kind.TRANSIENT, 0, null, "Interrupted during the identity probe", null, e);
+                    "The identity probe of '" + provider.name() + "' " + e.getMessage(), null, e);
         }
         if (status / 100 != 2) {
             throw new ProviderException(status >= 500 ? Kind.TRANSIENT : Kind.REQUEST_REJECTED, status, null,

@@ -9,6 +9,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,8 +45,10 @@ final class ProviderAnswers {
     }
 
     /**
-     * A 2xx answer of the token endpoint. {@code expires_at} (Pax8) and {@code expires_in} both count:
-     * the earlier one wins.
+     * A 2xx answer of the token endpoint, validated before anything is stored (ADR 0019): tokens of RFC 6750
+     * {@code b64token} characters and at most 16 KiB, {@code token_type} Bearer (required), and a lifetime within the
+     * registration's {@code min-token-lifetime} and {@code max-token-lifetime}. {@code expires_at} (Pax8) and
+     * {@code expires_in} both count, each must be within bounds, and the earlier one wins.
      *
      * @param sent when the request was sent ({@code expires_in} counts from then)
      */
@@ -60,19 +63,41 @@ final class ProviderAnswers {
         if (accessToken == null || accessToken.isBlank()) {
             throw malformed(provider, "no access_token");
         }
-        String tokenType = Optional.ofNullable(text(n, "token_type")).orElse("Bearer");
+        checkToken(provider, "access_token", accessToken);
+        String tokenType = text(n, "token_type");
+        if (tokenType == null) {
+            throw malformed(provider, "no token_type");
+        }
         if (!"bearer".equalsIgnoreCase(tokenType)) {
             throw malformed(provider, "token_type " + TokenClient.sanitize(tokenType));
         }
+        String refresh = text(n, "refresh_token");
+        if (refresh != null && !refresh.isBlank()) {
+            checkToken(provider, "refresh_token", refresh);
+        }
+        Duration min = provider.registration().minTokenLifetime();
+        Duration max = provider.registration().maxTokenLifetime();
         Instant expiresAt = null;
         if (n.hasNonNull("expires_in") && n.get("expires_in").canConvertToLong()) {
-            expiresAt = plusSeconds(provider, sent, n.get("expires_in").asLong(), "expires_in");
+            long seconds = n.get("expires_in").asLong();
+            if (seconds < min.getSeconds() || seconds > max.getSeconds()) {
+                throw malformed(provider, "expires_in out of range (" + seconds + " s; a token lifetime must be "
+                        + "between " + min + " and " + max + ")");
+            }
+            expiresAt = plusSeconds(provider, sent, seconds, "expires_in");
         }
         String at = text(n, "expires_at");
         if (at != null) {
             Instant stated = parseInstant(at);
-            if (stated != null && (expiresAt == null || stated.isBefore(expiresAt))) {
-                expiresAt = stated;
+            if (stated != null) {
+                Duration lifetime = Duration.between(sent, stated);
+                if (lifetime.compareTo(min) < 0 || lifetime.compareTo(max) > 0) {
+                    throw malformed(provider, "expires_at out of range (" + lifetime.getSeconds() + " s after the "
+                            + "request; a token lifetime must be between " + min + " and " + max + ")");
+                }
+                if (expiresAt == null || stated.isBefore(expiresAt)) {
+                    expiresAt = stated;
+                }
             }
         }
         if (expiresAt == null) {
@@ -88,7 +113,6 @@ final class ProviderAnswers {
             throw malformed(provider, "a scope of " + scope.length() + " characters (at most "
                     + TokenResponse.MAX_SCOPE_LENGTH + " are kept)");
         }
-        String refresh = text(n, "refresh_token");
         return new TokenResponse(accessToken, Optional.ofNullable(refresh).filter(s -> !s.isBlank()), "Bearer",
                 expiresAt, scope, refreshExpiresAt);
     }
@@ -163,6 +187,28 @@ final class ProviderAnswers {
             throw malformed(provider, field + " out of range (" + seconds + ")");
         }
     }
+
+    /**
+     * A token the gateway stores and sends as {@code Authorization: Bearer <token>} (or in a body): RFC 6750's
+     * {@code b64token} characters, at most {@link #MAX_TOKEN_LENGTH}. A CR or LF would break the header the proxy
+     * sets; the message never quotes the token.
+     */
+    private static void checkToken(RegisteredProvider provider, String field, String token) {
+        String a = field.startsWith("a") ? "an " : "a ";
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw malformed(provider, a + field + " of " + token.length() + " characters (at most "
+                    + MAX_TOKEN_LENGTH + ")");
+        }
+        if (!B64TOKEN.matcher(token).matches()) {
+            throw malformed(provider, a + field + " with characters outside RFC 6750's b64token set");
+        }
+    }
+
+    /** The longest access or refresh token kept (16 KiB). */
+    static final int MAX_TOKEN_LENGTH = 16 * 1024;
+
+    /** RFC 6750 section 2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
+    private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
     /** A Retry-After beyond a day is taken as a day: a provider's typo must not park a grant for ever. */
     static final long MAX_RETRY_AFTER_SECONDS = 86_400;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.oauthgw.http.HttpBounds;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -60,11 +61,45 @@ public interface ProviderConfig {
         @WithDefault("client-secret-basic")
         ClientAuth clientAuth();
 
+        /** Connect deadline of a call to the token or revocation endpoint (pooled or new TCP + TLS connection). */
         @WithDefault("PT5S")
         Duration connectTimeout();
 
+        /**
+         * TOTAL deadline of one call to the token or revocation endpoint: the whole answer, body included, within
+         * this time, else the connection is closed and the call fails TRANSIENT (ADR 0019). With a grace of
+         * {@link HttpBounds#AWAIT_GRACE} it is the longest one call holds its thread ({@link RegisteredProvider#callBound()}).
+         */
         @WithDefault("PT10S")
         Duration requestTimeout();
+
+        /** Deadline for the answer's status line and headers, counted from the start of the call. */
+        @WithDefault("PT10S")
+        Duration headersTimeout();
+
+        /** The longest silence between two pieces of the answer's body (a stall mid-answer). */
+        @WithDefault("PT5S")
+        Duration idleTimeout();
+
+        /** The most bytes of an answer's body that are read (token answers are a few KiB); more fails the call. */
+        @WithDefault("65536")
+        long maxAnswerSize();
+
+        /**
+         * The shortest access-token lifetime an answer may state ({@code expires_in}, or {@code expires_at} from the
+         * time the request was sent); shorter (0, negative) is {@code MALFORMED_RESPONSE}: such a token would be
+         * refreshed every tick, each time rotating the refresh token.
+         */
+        @WithDefault("PT60S")
+        Duration minTokenLifetime();
+
+        /**
+         * The longest access-token lifetime an answer may state; longer (for example {@code expires_in} in
+         * milliseconds by mistake) is {@code MALFORMED_RESPONSE}: the next refresh would come after the refresh token
+         * lapsed.
+         */
+        @WithDefault("P7D")
+        Duration maxTokenLifetime();
 
         /** Display name of the vendor's app on the onboarding pages. */
         @WithDefault("our app")
@@ -115,6 +150,17 @@ public interface ProviderConfig {
 
         /** method=probe: an authenticated GET that must answer 2xx with the new token. */
         Optional<URI> probeUrl();
+
+        /**
+         * method=probe: TOTAL deadline of the probe (the registration's connect, headers and idle deadlines apply
+         * within it).
+         */
+        @WithDefault("PT10S")
+        Duration probeTimeout();
+
+        /** method=probe: the most bytes of the probe's answer that are read (the body is not used). */
+        @WithDefault("16384")
+        long probeMaxAnswerSize();
     }
 
     /**
@@ -151,6 +197,18 @@ public interface ProviderConfig {
         PROBE,
         /** No check beyond the code exchange itself. */
         NONE
+    }
+
+    /** The bounds of a call to the registration's token or revocation endpoint. */
+    static HttpBounds boundsOf(Registration r) {
+        return new HttpBounds(r.connectTimeout(), r.headersTimeout(), r.idleTimeout(), r.requestTimeout(),
+                r.maxAnswerSize());
+    }
+
+    /** The bounds of the registration's identity probe: its own total and cap, the registration's other deadlines. */
+    static HttpBounds probeBoundsOf(Registration r) {
+        return new HttpBounds(r.connectTimeout(), r.headersTimeout(), r.idleTimeout(), r.identity().probeTimeout(),
+                r.identity().probeMaxAnswerSize());
     }
 
     /** The registration's audience, empty when it is set to {@code none}. */

@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+
+import dev.oauthgw.http.HttpBounds;
 import dev.oauthgw.provider.ProviderConfig.IdentityMethod;
 import dev.oauthgw.provider.ProviderConfig.Registration;
 import io.quarkus.runtime.Startup;
@@ -112,6 +114,16 @@ public class ProviderRegistry {
                             + "and DELETE can be proxied"));
             if (r.identity().method() == IdentityMethod.PROBE && r.identity().probeUrl().isEmpty()) {
                 problems.add(prefix + "identity.probe-url is required with identity.method=probe");
+            }
+            HttpBounds.problem(r.connectTimeout(), r.headersTimeout(), r.idleTimeout(), r.requestTimeout(),
+                    r.maxAnswerSize()).ifPresent(p -> problems.add(prefix + "connect-timeout, headers-timeout, "
+                            + "idle-timeout, request-timeout, max-answer-size: " + p));
+            HttpBounds.problem(r.connectTimeout(), r.headersTimeout(), r.idleTimeout(), r.identity().probeTimeout(),
+                    r.identity().probeMaxAnswerSize()).ifPresent(p -> problems.add(prefix
+                            + "identity.probe-timeout, identity.probe-max-answer-size: " + p));
+            if (r.minTokenLifetime().isNegative() || r.minTokenLifetime().isZero()
+                    || r.maxTokenLifetime().compareTo(r.minTokenLifetime()) < 0) {
+                problems.add(prefix + "min-token-lifetime must be positive and at most max-token-lifetime");
             }
             if (secret.isPresent() && clientId.isPresent()) {
                 out.put(name, new RegisteredProvider(name, r, clientId.get(), secret.get()));

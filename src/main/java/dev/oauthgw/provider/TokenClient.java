@@ -1,29 +1,28 @@
 package dev.oauthgw.provider;
 
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.oauthgw.provider.ProviderConfig.Registration;
+import dev.oauthgw.http.BoundedHttpClient;
+import dev.oauthgw.http.OutboundAnswer;
+import dev.oauthgw.http.OutboundFailure;
+import dev.oauthgw.http.OutboundRequest;
 import dev.oauthgw.provider.ProviderException.Kind;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Calls a registration's token and revocation endpoints (code exchange, refresh, client credentials,
  * RFC 7009 revocation). The registration's {@link ProviderConfig.Dialect} supplies the {@link TokenDialect}
- * that builds each request with its client authentication; this class sends it with the registration's
- * timeouts, reads the answer ({@link ProviderAnswers}) and classifies failures into
+ * that builds each request with its client authentication; this class sends it within the registration's
+ * bounds ({@link BoundedHttpClient}: connect, headers, idle and total deadlines, size cap), reads the answer ({@link ProviderAnswers}) and classifies failures into
  * {@link ProviderException.Kind}s. Logs never contain a token or secret.
  */
 @ApplicationScoped
@@ -49,11 +48,12 @@ public class TokenClient {
 
     private final Clock clock;
     private final ProviderAnswers answers;
-    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final BoundedHttpClient http;
 
-    public TokenClient(ObjectMapper json, Clock clock) {
+    public TokenClient(ObjectMapper json, Clock clock, BoundedHttpClient http) {
         this.clock = clock;
         this.answers = new ProviderAnswers(json, clock);
+        this.http = http;
     }
 
     public TokenResponse exchangeCode(RegisteredProvider provider, String code, String codeVerifier) {
@@ -72,14 +72,14 @@ public class TokenClient {
      */
     public TokenResponse refresh(RegisteredProvider provider, String refreshToken, Consumer<String> rotated) {
         Instant sent = clock.instant();
-        HttpResponse<String> response = send(provider, dialect(provider).refresh(provider, refreshToken),
+        OutboundAnswer response = send(provider, dialect(provider).refresh(provider, refreshToken),
                 Endpoint.TOKEN);
-        LOG.debugf("token endpoint of %s answered %d to refresh_token", provider.name(), response.statusCode());
-        if (response.statusCode() / 100 != 2) {
+        LOG.debugf("token endpoint of %s answered %d to refresh_token", provider.name(), response.status());
+        if (response.status() / 100 != 2) {
             throw failure(provider, response, Endpoint.TOKEN);
         }
-        answers.refreshToken(response.body()).ifPresent(rotated);
-        return answers.token(provider, response.body(), sent);
+        answers.refreshToken(response.text()).ifPresent(rotated);
+        return answers.token(provider, response.text(), sent);
     }
 
     /** The vendor's own token for an audience (client-credentials grant). */
@@ -100,9 +100,9 @@ public class TokenClient {
             return false;
         }
         ProviderRequest request = dialect(provider).revocation(provider, token, tokenTypeHint);
-        HttpResponse<String> response = send(provider, request, Endpoint.REVOCATION);
-        LOG.debugf("revocation endpoint of %s answered %d", provider.name(), response.statusCode());
-        if (response.statusCode() / 100 == 2) {
+        OutboundAnswer response = send(provider, request, Endpoint.REVOCATION);
+        LOG.debugf("revocation endpoint of %s answered %d", provider.name(), response.status());
+        if (response.status() / 100 == 2) {
             return true;
         }
         throw failure(provider, response, Endpoint.REVOCATION);
@@ -114,46 +114,38 @@ public class TokenClient {
 
     private TokenResponse token(RegisteredProvider provider, String grantType, ProviderRequest request) {
         Instant sent = clock.instant();
-        HttpResponse<String> response = send(provider, request, Endpoint.TOKEN);
-        LOG.debugf("token endpoint of %s answered %d to %s", provider.name(), response.statusCode(), grantType);
-        if (response.statusCode() / 100 == 2) {
-            return answers.token(provider, response.body(), sent);
+        OutboundAnswer response = send(provider, request, Endpoint.TOKEN);
+        LOG.debugf("token endpoint of %s answered %d to %s", provider.name(), response.status(), grantType);
+        if (response.status() / 100 == 2) {
+            return answers.token(provider, response.text(), sent);
         }
         throw failure(provider, response, Endpoint.TOKEN);
     }
 
-    private ProviderException failure(RegisteredProvider provider, HttpResponse<String> response, Endpoint endpoint) {
-        return answers.failure(provider, endpoint.answered, response.statusCode(), response.body(),
-                response.headers().firstValue("Retry-After"));
+    private ProviderException failure(RegisteredProvider provider, OutboundAnswer response, Endpoint endpoint) {
+        return answers.failure(provider, endpoint.answered, response.status(), response.text(),
+                response.header("Retry-After"));
     }
 
-    /** Sends the dialect's request with the registration's timeout; no answer at all is transient. */
-    private HttpResponse<String> send(RegisteredProvider provider, ProviderRequest request, Endpoint endpoint) {
-        Registration r = provider.registration();
-        HttpRequest.Builder rb = HttpRequest.newBuilder(request.uri()).timeout(r.requestTimeout())
-                .header("Accept", "application/json");
-        request.headers().forEach(rb::header);
-        rb.POST(HttpRequest.BodyPublishers.ofString(request.body()));
+    /**
+     * Sends the dialect's request within the registration's bounds (ADR 0019). No whole answer (no connection, a
+     * deadline passed, the answer over the size cap) is transient; the message names the bound, never a token.
+     */
+    private OutboundAnswer send(RegisteredProvider provider, ProviderRequest request, Endpoint endpoint) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Accept", "application/json");
+        headers.putAll(request.headers());
         try {
-            return http(provider).send(rb.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
+            return http.call(OutboundRequest.of("POST", request.uri(), headers,
+                    request.body().getBytes(StandardCharsets.UTF_8)), provider.bounds());
+        } catch (OutboundFailure e) {
+            if (e.reason() == OutboundFailure.Reason.INTERRUPTED) {
+                throw new ProviderException(Kind.TRANSIENT, 0, null,
+                        "Interrupted while calling the " + endpoint.interrupted, null, e);
+            }
             throw new ProviderException(Kind.TRANSIENT, 0, null, endpoint.unreachable + " of '" + provider.name()
-                    + "' did not answer within " + r.requestTimeout(), null, e);
-        } catch (IOException e) {
-            throw new ProviderException(Kind.TRANSIENT, 0, null, endpoint.unreachable + " of '" + provider.name()
-                    + "' could not be reached (" + e.getClass().getSimpleName() + ")", null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderException(Kind.TRANSIENT, 0, null,
-                    "Interrupted while calling the " + endpoint.interrupted, null, e);
+                    + "' " + e.getMessage(), null, e);
         }
-    }
-
-    private HttpClient http(RegisteredProvider provider) {
-        return clients.computeIfAbsent(provider.name(), n -> HttpClient.newBuilder()
-                .connectTimeout(provider.registration().connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build());
     }
 
     /** Provider-sent text for logs and audit records: printable ASCII, at most 200 characters. */

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
+import dev.oauthgw.http.OutboundFailure;
+
 /**
  * The provider's answer as it goes back to the caller: status, the headers that may pass ({@link ProxyHeaders}),
  * and the body, still streaming from the provider ({@link #transferTo} copies it with a small buffer, never whole).
@@ -14,7 +16,11 @@ public record ProxyAnswer(int status, Map<String, List<String>> headers, InputSt
 
     static final int BUFFER = 16 * 1024;
 
-    /** Copies the body to {@code out} as it arrives, and closes the provider's stream. */
+    /**
+     * Copies the body to {@code out} as it arrives, and closes the provider's stream. When the provider's answer breaks
+     * a bound of the proxy (it stalls, takes too long, grows too large: ADR 0019) before anything was sent to the
+     * caller, the caller gets the gateway's 504 or 502 instead; after that, the caller's connection is cut.
+     */
     public long transferTo(OutputStream out) throws IOException {
         long n = 0;
         try (InputStream in = body) {
@@ -25,6 +31,8 @@ public record ProxyAnswer(int status, Map<String, List<String>> headers, InputSt
                 n += r;
             }
             out.flush();
+        } catch (OutboundFailure e) {
+            throw ProxyService.broken(e);
         }
         return n;
     }

@@ -23,12 +23,28 @@ public interface ProxyConfig {
     @WithDefault("1048576")
     int maxRequestBodyBytes();
 
+    /** Connect deadline of a forwarded call (pooled or new TCP + TLS connection). */
     @WithDefault("PT5S")
     Duration connectTimeout();
 
-    /** From sending the request to the provider's response headers (the body then streams without a bound). */
+    /** Headers deadline: from the start of the forwarded call to the provider's status line and headers (else 504). */
     @WithDefault("PT30S")
     Duration responseTimeout();
+
+    /**
+     * The longest silence of the provider between two pieces of the answer body while the caller is reading (time the
+     * caller is slower than the provider does not count); past it the answer is cut off and the connection closed.
+     */
+    @WithDefault("PT30S")
+    Duration idleTimeout();
+
+    /** TOTAL deadline of a forwarded call, the streaming of its answer to the caller included (ADR 0019). */
+    @WithDefault("PT5M")
+    Duration totalTimeout();
+
+    /** The most bytes of a provider answer that are forwarded; a longer answer is cut off (its connection closed). */
+    @WithDefault("268435456")
+    long maxAnswerSize();
 
     /** The budget's window (Pax8 counts per minute). */
     @WithDefault("PT1M")
@@ -72,6 +88,9 @@ public interface ProxyConfig {
     static List<String> problems(ProxyConfig config) {
         List<String> out = new java.util.ArrayList<>();
         prefixProblem(config.prefix()).ifPresent(out::add);
+        dev.oauthgw.http.HttpBounds.problem(config.connectTimeout(), config.responseTimeout(), config.idleTimeout(),
+                config.totalTimeout(), config.maxAnswerSize()).ifPresent(p -> out.add("gateway.proxy.connect-timeout, "
+                        + "response-timeout, idle-timeout, total-timeout, max-answer-size: " + p));
         if (config.maxRequestBodyBytes() < 0) {
             out.add("gateway.proxy.max-request-body-bytes (GATEWAY_PROXY_MAX_REQUEST_BODY_BYTES) must not be negative");
         }

@@ -4,10 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,6 +25,11 @@ import org.jboss.logging.Logger;
 import dev.oauthgw.audit.RequestIds;
 import dev.oauthgw.common.GatewayException;
 import dev.oauthgw.grant.GrantLocking;
+import dev.oauthgw.http.BoundedHttpClient;
+import dev.oauthgw.http.HttpBounds;
+import dev.oauthgw.http.OutboundFailure;
+import dev.oauthgw.http.OutboundRequest;
+import dev.oauthgw.http.OutboundStream;
 import dev.oauthgw.provider.ProviderConfig;
 import dev.oauthgw.refresh.GrantRefresher;
 import dev.oauthgw.tokens.TokenService;
@@ -42,7 +43,8 @@ import jakarta.enterprise.event.Event;
  * from the registration's base URL ({@link ProxyTarget}), only allowed headers cross ({@link ProxyHeaders}), the
  * cluster's request budget is taken first ({@link ProxyBudget}), a 401 of the provider gets one refresh (the
  * refresher's single flight) and one retry, never more, and a 429 of the provider blocks the registration for every
- * replica. The answer's body is streamed, never held whole. The token never leaves this class but towards the provider.
+ * replica. The answer's body is streamed, never held whole, within the proxy's deadlines and size cap
+ * ({@link BoundedHttpClient}, ADR 0019). The token never leaves this class but towards the provider.
  */
 @ApplicationScoped
 public class ProxyService {
@@ -70,11 +72,12 @@ public class ProxyService {
     private final ProxyConfig config;
     private final Event<ProxyCalled> called;
     private final Clock clock;
-    private final HttpClient http;
+    private final BoundedHttpClient http;
+    private final HttpBounds bounds;
 
     public ProxyService(AgroalDataSource dataSource, TokenService tokens, TokensConfig tokensConfig,
             GrantRefresher refresher, ProviderConfig providers, ProxyBudget budget, ProxyAccessRecorder audit,
-            ProxyConfig config, Event<ProxyCalled> called, Clock clock) {
+            ProxyConfig config, Event<ProxyCalled> called, Clock clock, BoundedHttpClient http) {
         this.dataSource = dataSource;
         this.tokens = tokens;
         this.tokensConfig = tokensConfig;
@@ -85,8 +88,9 @@ public class ProxyService {
         this.config = config;
         this.called = called;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+        this.http = http;
+        this.bounds = new HttpBounds(config.connectTimeout(), config.responseTimeout(), config.idleTimeout(),
+                config.totalTimeout(), config.maxAnswerSize());
     }
 
     /** The target alone, checked: for the resource to refuse a bad path before it reads a body. */
@@ -130,8 +134,8 @@ public class ProxyService {
             acquire(registration, limit);
             TokenService.Served served = tokens.forGatewayCall(call.partnerId()); // not a token handed out
             long started = System.nanoTime();
-            HttpResponse<InputStream> response = send(call, target, served.accessToken());
-            if (response.statusCode() == 401) {
+            OutboundStream response = send(call, target, served.accessToken());
+            if (response.status() == 401) {
                 byte[] refusal = readSome(response.body());
                 Optional<String> fresh = refreshAfterRefusal(grant.id(), served.accessToken());
                 if (fresh.isPresent()) {
@@ -142,7 +146,7 @@ public class ProxyService {
                     return answered(call, registration, template, response, new ByteArrayInputStream(refusal), started);
                 }
             }
-            if (response.statusCode() == 429) {
+            if (response.status() == 429) {
                 Instant until = clock.instant().plus(retryAfter(response));
                 budget.block(registration, limit, until);
                 LOG.warnf("The provider's API answered 429 for registration %s: no replica calls it before %s",
@@ -155,18 +159,18 @@ public class ProxyService {
         }
     }
 
-    private ProxyAnswer answered(Call call, String registration, String template, HttpResponse<InputStream> response,
+    private ProxyAnswer answered(Call call, String registration, String template, OutboundStream response,
             InputStream body, long started) {
         long nanos = System.nanoTime() - started;
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        response.headers().map().forEach((name, values) -> {
-            if (ProxyHeaders.forwardResponse(name)) {
+        response.headers().forEach((name, values) -> {
+            if (ProxyHeaders.forwardResponse(name.toLowerCase(java.util.Locale.ROOT))) {
                 headers.put(name, values);
             }
         });
-        audit.record(call.caller(), call.partnerId(), call.method(), template, response.statusCode(), clock.instant());
-        called.fire(new ProxyCalled(registration, call.method(), response.statusCode(), "provider", nanos));
-        return new ProxyAnswer(response.statusCode(), headers, body);
+        audit.record(call.caller(), call.partnerId(), call.method(), template, response.status(), clock.instant());
+        called.fire(new ProxyCalled(registration, call.method(), response.status(), "provider", nanos));
+        return new ProxyAnswer(response.status(), headers, body);
     }
 
     private void acquire(String registration, int limit) {
@@ -201,40 +205,46 @@ public class ProxyService {
         return now != null && !now.equals(refused) ? Optional.of(now) : Optional.empty();
     }
 
-    private HttpResponse<InputStream> send(Call call, URI target, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(config.responseTimeout());
+    /**
+     * Forwards within the proxy's bounds (ADR 0019): the headers within {@code response-timeout}, then the body
+     * streams to the caller within {@code idle-timeout} and {@code total-timeout}, at most {@code max-answer-size};
+     * past a bound the connection is closed and the caller's answer cut off.
+     */
+    private OutboundStream send(Call call, URI target, String token) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
         call.headers().forEach((name, values) -> {
             if (ProxyHeaders.forwardRequest(name)) {
-                values.forEach(v -> b.header(name, v));
+                headers.put(name, values);
             }
         });
         String requestId = RequestIds.current();
         if (requestId != null) {
-            b.header("X-Request-Id", requestId);
+            headers.put("X-Request-Id", List.of(requestId));
         }
-        b.header("Authorization", "Bearer " + token);
-        byte[] body = call.body();
-        b.method(call.method(), body == null || body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.put("Authorization", List.of("Bearer " + token));
         try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw gateway(new GatewayException(504, "provider-timeout", "Provider timed out",
-                    "The provider did not answer within " + config.responseTimeout() + "."));
-        } catch (IOException e) {
-            LOG.warnf("Could not reach the provider's API at %s: %s", target.getHost(), e.toString());
-            throw gateway(new GatewayException(502, "provider-unreachable", "Provider unreachable",
-                    "The gateway could not reach the provider's API."));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw gateway(new GatewayException(502, "provider-unreachable", "Provider unreachable",
-                    "Interrupted while calling the provider."));
+            return http.open(new OutboundRequest(call.method(), target, headers, call.body()), bounds);
+        } catch (OutboundFailure e) {
+            switch (e.reason()) {
+                case CONNECT_TIMEOUT, HEADERS_TIMEOUT, TOTAL_TIMEOUT, IDLE_TIMEOUT ->
+                    throw gateway(new GatewayException(504, "provider-timeout", "Provider timed out",
+                            "The provider did not answer within " + (e.reason() == OutboundFailure.Reason.CONNECT_TIMEOUT
+                                    ? config.connectTimeout() : config.responseTimeout()) + "."));
+                case TOO_LARGE -> throw gateway(new GatewayException(502, "provider-answer-too-large",
+                        "Provider answer too large", "The provider's answer is larger than the proxy forwards ("
+                                + config.maxAnswerSize() + " bytes)."));
+                default -> {
+                    LOG.warnf("Could not reach the provider's API at %s: %s", target.getHost(), e.getMessage());
+                    throw gateway(new GatewayException(502, "provider-unreachable", "Provider unreachable",
+                            "The gateway could not reach the provider's API."));
+                }
+            }
         }
     }
 
     /** The provider's Retry-After (seconds or an HTTP date), within bounds; the default when it sent none. */
-    Duration retryAfter(HttpResponse<?> response) {
-        Optional<String> v = response.headers().firstValue("Retry-After");
+    Duration retryAfter(OutboundStream response) {
+        Optional<String> v = response.header("Retry-After");
         Duration d = config.defaultRetryAfter();
         if (v.isPresent()) {
             String s = v.get().trim();
@@ -289,6 +299,19 @@ public class ProxyService {
 
     static GatewayException refused(ProxyTarget.Refused e) {
         return gateway(new GatewayException(400, "proxy-target-refused", "Bad request", e.getMessage()));
+    }
+
+    /** The gateway's answer when the provider's answer broke a bound while it was being forwarded. */
+    static GatewayException broken(OutboundFailure e) {
+        LOG.warnf("A forwarded answer of the provider's API was cut off: it %s", e.getMessage());
+        return switch (e.reason()) {
+            case IDLE_TIMEOUT, TOTAL_TIMEOUT -> gateway(new GatewayException(504, "provider-timeout",
+                    "Provider timed out", "The provider's answer " + e.getMessage() + "."));
+            case TOO_LARGE -> gateway(new GatewayException(502, "provider-answer-too-large", "Provider answer too large",
+                    "The provider " + e.getMessage() + "."));
+            default -> gateway(new GatewayException(502, "provider-unreachable", "Provider unreachable",
+                    "The provider's answer broke off."));
+        };
     }
 
     /** Marks an error as the gateway's answer (the provider was not asked, or did not answer). */

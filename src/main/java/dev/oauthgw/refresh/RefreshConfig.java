@@ -58,25 +58,25 @@ public interface RefreshConfig {
     /**
      * The lease of a refresh's claim (ADR 0020): while its {@code refresh_attempt} row is younger than this, nobody else
      * refreshes the grant; an older one ended without storing its answer and is resolved (an incident). Must be longer
-     * than any registration's call can last (connect plus request timeout) plus {@link #storeLockWait()}: the start-up
-     * check refuses less.
+     * than any registration's call can last (its request timeout, the call's total deadline) plus
+     * {@link #storeLockWait()}: the start-up check refuses less.
      */
     @WithDefault("PT2M")
     Duration answerLostAfter();
 
     /**
-     * What is wrong with the claim's lease: it must outlast every registration's call (connect plus request
-     * timeout) and storing its answer, else a refresh still running could be taken for abandoned and its refresh
+     * What is wrong with the claim's lease: it must outlast every registration's call (its total deadline) and
+     * storing its answer, else a refresh still running could be taken for abandoned and its refresh
      * token presented twice.
      */
     static java.util.List<String> problems(RefreshConfig refresh, dev.oauthgw.provider.ProviderConfig providers) {
         java.util.List<String> problems = new java.util.ArrayList<>();
         providers.registrations().forEach((name, r) -> {
-            Duration longest = r.connectTimeout().plus(r.requestTimeout()).plus(refresh.storeLockWait());
+            Duration longest = dev.oauthgw.provider.ProviderConfig.boundsOf(r).holdsAtMost().plus(refresh.storeLockWait());
             if (refresh.answerLostAfter().compareTo(longest) <= 0) {
                 problems.add("gateway.refresh.answer-lost-after (" + refresh.answerLostAfter() + ") must be longer than "
-                        + "registration '" + name + "''s connect-timeout + request-timeout + gateway.refresh."
-                        + "store-lock-wait (" + longest + ")");
+                        + "the longest refresh of registration '" + name + "' can last: its request-timeout (the call's "
+                        + "total deadline, plus a grace) + gateway.refresh.store-lock-wait (" + longest + ")");
             }
         });
         return problems;

@@ -236,8 +236,7 @@ public class RefreshScheduler {
     Duration bound(String registration) {
         Duration call = Duration.ofSeconds(30);
         try {
-            var r = providers.get(registration).registration();
-            call = r.connectTimeout().plus(r.requestTimeout());
+            call = providers.get(registration).callBound();
         } catch (RuntimeException unknown) {
             // an unknown registration fails fast in the refresh itself
         }

@@ -56,4 +56,10 @@ final class ArchitectureRules {
             ROOT + ".proxy..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".ops..", ROOT + ".metrics..")
             .because("metrics and dashboards observe what happened (style.md habit 12)");
+
+    /** The one outbound HTTP client (ADR 0019) is a library: it knows no feature, the features use it. */
+    static final ArchRule THE_HTTP_CLIENT_KNOWS_NO_FEATURE = noClasses().that().resideInAPackage(ROOT + ".http..")
+            .should().dependOnClassesThat(describe("classes of the gateway outside dev.oauthgw.http",
+                    c -> c.getPackageName().startsWith(ROOT + ".") && !c.getPackageName().startsWith(ROOT + ".http")))
+            .because("every feature's outbound calls share it; a feature inside it would make it theirs (ADR 0019)");
 }

@@ -16,6 +16,7 @@ import dev.oauthgw.architecture.fixture.cycle.a.A;
 import dev.oauthgw.architecture.fixture.cycle.b.B;
 import dev.oauthgw.grant.Grant;
 import dev.oauthgw.grant.GrantLifecycle;
+import dev.oauthgw.http.archfixture.ClientKnowingAFeature;
 import dev.oauthgw.refresh.archfixture.RefresherCallingMetrics;
 
 /**
@@ -58,5 +59,11 @@ class ArchitectureRulesBiteTest {
     void the_core_calling_the_metrics_fails_the_build() {
         bites(ArchitectureRules.CORE_DOES_NOT_DEPEND_ON_OPS_OR_METRICS, RefresherCallingMetrics.class.getName(),
                 RefresherCallingMetrics.class);
+    }
+
+    @Test
+    void the_http_client_importing_a_feature_fails_the_build() {
+        bites(ArchitectureRules.THE_HTTP_CLIENT_KNOWS_NO_FEATURE, ClientKnowingAFeature.class.getName(),
+                ClientKnowingAFeature.class);
     }
 }

@@ -39,4 +39,9 @@ class ArchitectureTest {
     void the_core_imports_nothing_from_the_operators_features_or_the_metrics() {
         ArchitectureRules.CORE_DOES_NOT_DEPEND_ON_OPS_OR_METRICS.check(PRODUCT);
     }
+
+    @Test
+    void the_bounded_http_client_imports_no_feature() {
+        ArchitectureRules.THE_HTTP_CLIENT_KNOWS_NO_FEATURE.check(PRODUCT);
+    }
 }

@@ -85,6 +85,8 @@ class WebhookDeliveryTest {
 
     @Inject
     MeterRegistry meters;
+    @Inject
+    dev.oauthgw.http.BoundedHttpClient http;
 
     private final List<UUID> mine = new ArrayList<>();
     private final List<String> logs = new CopyOnWriteArrayList<>();
@@ -370,7 +372,7 @@ class WebhookDeliveryTest {
     void without_a_url_events_are_kept_and_sent_once_a_url_is_configured() {
         UUID id = publishCommitted(GrantEventType.REVOKED, partner(), UUID.randomUUID(), Map.of());
         Map<String, String> props = new HashMap<>();
-        WebhookSender noUrl = new WebhookSender(WebhookConfigTest.config(props), em, clock, meters);
+        WebhookSender noUrl = new WebhookSender(WebhookConfigTest.config(props), em, clock, meters, http);
         assertFalse(noUrl.enabled());
         assertEquals(new WebhookSender.Run(0, 0, 0, 0), noUrl.deliverDue());
         assertEquals(0, row(id).get("attempts"));

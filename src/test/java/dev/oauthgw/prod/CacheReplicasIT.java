@@ -75,6 +75,7 @@ class CacheReplicasIT {
             String base = "http://127.0.0.1:" + Files.readString(portFile).trim();
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", base + "/oauth/token");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_MIN_TOKEN_LIFETIME", "PT10S"); // 30 s tokens
             TokenCipher cipher = TestCiphers.forKeyring(env.get("GATEWAY_CRYPTO_KEYRING"));
 
             Path logA = Files.createTempFile("cache-replica-a", ".log");

@@ -54,7 +54,7 @@ import dev.oauthgw.testing.PackagedJarTest;
 @PackagedJarTest
 class RefreshCrashIT {
 
-    /** The claim's lease: longer than connect (1 s) + request timeout (3 s) + store-lock-wait (10 s). */
+    /** The claim's lease: longer than the request timeout (3 s, the total deadline) + 0.5 s + store-lock-wait (10 s). */
     static final String LEASE = "PT15S";
 
     @Test

@@ -79,6 +79,7 @@ class ReplicasIT {
             String base = "http://127.0.0.1:" + Files.readString(portFile).trim();
             env.put("GATEWAY_PROVIDER_REQUIRE_HTTPS", "false");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_TOKEN_URL", base + "/oauth/token");
+            env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_MIN_TOKEN_LIFETIME", "PT10S"); // 30 s tokens
             env.put("GATEWAY_REFRESH_TICK", "1s");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_CONNECT_TIMEOUT", "PT1S");
             env.put("GATEWAY_PROVIDER_REGISTRATIONS_PAX8_REQUEST_TIMEOUT", "PT2S");

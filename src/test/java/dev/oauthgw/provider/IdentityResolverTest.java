@@ -2,6 +2,7 @@ package dev.oauthgw.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,10 @@ class IdentityResolverTest {
     }
 
     private static RegisteredProvider withIdentity(String method, String claimOrProbe) {
+        return withIdentity(method, claimOrProbe, Map.of());
+    }
+
+    private static RegisteredProvider withIdentity(String method, String claimOrProbe, Map<String, String> more) {
         Map<String, String> m = new HashMap<>();
         String p = "gateway.provider.registrations.probe.";
         m.put("gateway.provider.require-https", "false");
@@ -64,6 +69,7 @@ class IdentityResolverTest {
         } else {
             m.put(p + "identity.claim", claimOrProbe);
         }
+        more.forEach((k, v) -> m.put(p + k, v));
         SmallRyeConfig c = new SmallRyeConfigBuilder().withMapping(ProviderConfig.class)
                 .withSources(new PropertiesConfigSource(m, "test", 100)).build();
         return ProviderRegistry.validate(c.getConfigMapping(ProviderConfig.class)).get("probe");
@@ -100,5 +106,20 @@ class IdentityResolverTest {
         ProviderException e = assertThrows(ProviderException.class, () -> identities.identify(p, t));
         assertEquals(ProviderException.Kind.REQUEST_REJECTED, e.kind());
         assertEquals(401, e.httpStatus());
+    }
+
+    @Test
+    void a_probe_that_stalls_mid_answer_is_transient_within_its_timeout() throws Exception {
+        RegisteredProvider p = withIdentity("probe", Urls.publicUrl()
+                + "/sandbox/v1/sandbox-test/stalled-response?silence=PT20S", Map.of("identity.probe-timeout", "PT1S"));
+        TokenResponse t = tokenFor("globex");
+        long t0 = System.nanoTime();
+        ProviderException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(15),
+                () -> assertThrows(ProviderException.class, () -> identities.identify(p, t)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(ProviderException.Kind.TRANSIENT, e.kind());
+        assertEquals("The identity probe of 'probe' did not finish its answer within PT1S (total deadline); "
+                + "connection closed", e.getMessage());
+        assertTrue(ms < 4000, "the stalled probe held the caller " + ms + " ms");
     }
 }

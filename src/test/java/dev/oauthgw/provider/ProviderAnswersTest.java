@@ -164,13 +164,13 @@ class ProviderAnswersTest {
     @Test
     void expires_in_counts_from_the_send_time_and_wins_when_earlier() {
         TokenResponse t = answers.token(provider,
-                "{\"access_token\":\"a\",\"expires_in\":60,\"expires_at\":\"2025-03-02T11:00:00Z\"}", NOW);
+                "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":60,\"expires_at\":\"2025-03-02T11:00:00Z\"}", NOW);
         assertEquals(NOW.plusSeconds(60), t.expiresAt());
     }
 
     @Test
-    void defaults_bearer_registration_scopes_and_no_refresh_token_when_blank() {
-        TokenResponse t = answers.token(provider, "{\"access_token\":\"a\",\"expires_in\":60,\"refresh_token\":\"\","
+    void defaults_registration_scopes_and_no_refresh_token_when_blank() {
+        TokenResponse t = answers.token(provider, "{\"access_token\":\"a\",\"token_type\":\"bearer\",\"expires_in\":60,\"refresh_token\":\"\","
                 + "\"refresh_token_expires_in\":3600}", NOW);
         assertEquals("Bearer", t.tokenType());
         assertEquals("Manage:Pax8Data offline_access", t.scope());
@@ -203,9 +203,9 @@ class ProviderAnswersTest {
     void a_scope_longer_than_a_grant_keeps_is_malformed() {
         String scope = "x".repeat(TokenResponse.MAX_SCOPE_LENGTH + 1);
         ProviderException e = assertThrows(ProviderException.class, () -> answers.token(provider,
-                "{\"access_token\":\"a\",\"expires_in\":60,\"scope\":\"" + scope + "\"}", NOW));
+                "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":60,\"scope\":\"" + scope + "\"}", NOW));
         assertEquals(Kind.MALFORMED_RESPONSE, e.kind());
-        assertEquals("a", answers.token(provider, "{\"access_token\":\"a\",\"expires_in\":60,\"scope\":\""
+        assertEquals("a", answers.token(provider, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":60,\"scope\":\""
                 + "x".repeat(TokenResponse.MAX_SCOPE_LENGTH) + "\"}", NOW).accessToken());
     }
 
@@ -222,5 +222,96 @@ class ProviderAnswersTest {
     void a_retry_after_beyond_a_day_counts_as_a_day() {
         assertEquals(Duration.ofDays(1), answers.retryAfter("999999999999"));
         assertEquals(Duration.ofDays(1), answers.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT"));
+    }
+
+    // validated before stored (issue 18, ADR 0019)
+
+    private static String answer(String accessToken, String extra) {
+        return "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\"" + extra + "}";
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = { 86_400_000L, 0, -3600, 59, 604_801 })
+    void an_expires_in_outside_sixty_seconds_to_seven_days_is_malformed(long expiresIn) {
+        ProviderException e = malformed(answer("a", ",\"expires_in\":" + expiresIn));
+        assertEquals(Kind.MALFORMED_RESPONSE, e.kind());
+        assertEquals("Token endpoint of 'pax8' answered 2xx with expires_in out of range (" + expiresIn
+                + " s; a token lifetime must be between PT1M and PT168H)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = { 60, 86_400, 604_800 })
+    void an_expires_in_from_sixty_seconds_to_seven_days_is_taken(long expiresIn) {
+        assertEquals(NOW.plusSeconds(expiresIn), answers.token(provider, answer("a", ",\"expires_in\":" + expiresIn),
+                NOW).expiresAt());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "2025-03-01T12:00:30Z", "2025-03-01T11:00:00Z", "2025-03-20T12:00:00Z" })
+    void an_expires_at_less_than_a_minute_or_more_than_seven_days_after_the_request_is_malformed(String at) {
+        ProviderException e = malformed(answer("a", ",\"expires_at\":\"" + at + "\""));
+        assertTrue(e.getMessage().startsWith("Token endpoint of 'pax8' answered 2xx with expires_at out of range"),
+                e.getMessage());
+    }
+
+    @Test
+    void an_expires_in_in_milliseconds_is_malformed_even_beside_a_sane_expires_at() {
+        ProviderException e = malformed(answer("a", ",\"expires_in\":86400000,\"expires_at\":\"2025-03-02T12:00:00Z\""));
+        assertTrue(e.getMessage().contains("expires_in out of range"), e.getMessage());
+    }
+
+    @Test
+    void the_lifetime_bounds_are_the_registrations() {
+        RegisteredProvider shortLived = Registrations.registration("pax8", "gw-client", SECRET,
+                Map.of("min-token-lifetime", "PT1S", "max-token-lifetime", "P30D"));
+        assertEquals(NOW.plusSeconds(6), answers.token(shortLived, answer("a", ",\"expires_in\":6"), NOW).expiresAt());
+        assertEquals(NOW.plus(Duration.ofDays(20)), answers.token(shortLived,
+                answer("a", ",\"expires_in\":" + Duration.ofDays(20).toSeconds()), NOW).expiresAt());
+        assertThrows(ProviderException.class, () -> answers.token(shortLived, answer("a", ",\"expires_in\":0"), NOW));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "at-1\\r\\nX-Injected: 1", "at 1", "at\\u00e91", "at=1", "==", "at-1\\n", "at\\t1", "at,1",
+            "at;1", "at\\\"1" })
+    void an_access_token_outside_the_b64token_characters_is_malformed_and_not_quoted(String token) {
+        ProviderException e = malformed(answer(token, ",\"expires_in\":3600"));
+        assertEquals("Token endpoint of 'pax8' answered 2xx with an access_token with characters outside RFC 6750's "
+                + "b64token set", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "AZaz09-._~+/", "abc=", "abc==" })
+    void b64token_characters_with_trailing_padding_are_taken(String token) {
+        assertEquals(token, answers.token(provider, answer(token, ",\"expires_in\":3600"), NOW).accessToken());
+    }
+
+    @Test
+    void a_token_over_16_kib_is_malformed() {
+        String at16k = "a".repeat(16 * 1024);
+        assertEquals(at16k, answers.token(provider, answer(at16k, ",\"expires_in\":3600"), NOW).accessToken());
+        ProviderException e = malformed(answer(at16k + "a", ",\"expires_in\":3600"));
+        assertEquals("Token endpoint of 'pax8' answered 2xx with an access_token of 16385 characters (at most 16384)",
+                e.getMessage());
+        ProviderException r = malformed(answer("a", ",\"expires_in\":3600,\"refresh_token\":\"" + at16k + "a\""));
+        assertTrue(r.getMessage().endsWith("with a refresh_token of 16385 characters (at most 16384)"), r.getMessage());
+    }
+
+    @Test
+    void a_refresh_token_with_a_line_break_is_malformed_but_is_still_handed_over_to_be_kept() {
+        String body = answer("a", ",\"expires_in\":3600,\"refresh_token\":\"rt-1\\r\\nx\"");
+        ProviderException e = malformed(body);
+        assertTrue(e.getMessage().endsWith("refresh_token with characters outside RFC 6750's b64token set"),
+                e.getMessage());
+        assertEquals("rt-1\r\nx", answers.refreshToken(body).orElseThrow(), "the rotated token is kept all the same");
+    }
+
+    @Test
+    void token_type_is_required_and_bearer_in_any_case() {
+        assertEquals("Token endpoint of 'pax8' answered 2xx with no token_type",
+                malformed("{\"access_token\":\"a\",\"expires_in\":3600}").getMessage());
+        assertEquals("Bearer", answers.token(provider, "{\"access_token\":\"a\",\"token_type\":\"BEARER\","
+                + "\"expires_in\":3600}", NOW).tokenType());
+        assertEquals("Token endpoint of 'pax8' answered 2xx with token_type DPoP", malformed(
+                "{\"access_token\":\"a\",\"token_type\":\"DPoP\",\"expires_in\":3600}").getMessage());
     }
 }

@@ -24,8 +24,15 @@ final class Registrations {
      */
     static RegisteredProvider registration(String name, String clientId, String clientSecret,
             Map<String, String> settings) {
+        return registration(name, clientId, clientSecret, settings, true);
+    }
+
+    /** As above, with plain-http URLs allowed (a stub upstream on loopback) when {@code requireHttps} is false. */
+    static RegisteredProvider registration(String name, String clientId, String clientSecret,
+            Map<String, String> settings, boolean requireHttps) {
         String p = "gateway.provider.registrations." + name + ".";
         Map<String, String> m = new HashMap<>();
+        m.put("gateway.provider.require-https", Boolean.toString(requireHttps));
         m.put("gateway.provider.default-registration", name);
         m.put(p + "authorize-url", "https://login.example/authorize");
         m.put(p + "token-url", TOKEN_URL);

@@ -72,6 +72,22 @@ public class SandboxTokenResource {
                         json.remove("expires_at");
                     }
                     case LONG_SCOPE -> json.put("scope", "Manage:Pax8Data ".repeat(313).strip());
+                    case EXPIRES_IN_MILLISECONDS -> {
+                        json.put("expires_in", t.expiresIn() * 1000);
+                        json.remove("expires_at");
+                    }
+                    case ZERO_EXPIRES_IN -> {
+                        json.put("expires_in", 0);
+                        json.remove("expires_at");
+                    }
+                    case NEGATIVE_EXPIRES_IN -> {
+                        json.put("expires_in", -3600);
+                        json.remove("expires_at");
+                    }
+                    case CRLF_IN_ACCESS_TOKEN -> json.put("access_token", t.accessToken() + "\r\nX-Injected: 1");
+                    case OVERSIZE_ACCESS_TOKEN -> json.put("access_token", t.accessToken() + "."
+                            + "A".repeat(17 * 1024));
+                    case NO_TOKEN_TYPE -> json.remove("token_type");
                 }
             });
             return noStore(Response.ok(json, MediaType.APPLICATION_JSON_TYPE)).build();

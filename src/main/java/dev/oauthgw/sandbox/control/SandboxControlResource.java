@@ -139,6 +139,45 @@ public class SandboxControlResource {
         return Response.noContent().build();
     }
 
+    /**
+     * {@code ?silence=PT45S&times=1}: the next token answers stop mid-answer (status, Content-Length, the first bytes)
+     * and stay silent that long, then the connection closes; without {@code times} until cleared.
+     */
+    @POST
+    @Path("/token/stall")
+    public Response stall(@QueryParam("silence") String silence, @QueryParam("times") String times) {
+        return apply(() -> faults.stallTokenAnswers(silence == null ? Duration.ofSeconds(30) : duration(silence),
+                intOr(times, SandboxFaults.UNTIL_CLEARED)));
+    }
+
+    @DELETE
+    @Path("/token/stall")
+    public Response clearStall() {
+        faults.clearStalls();
+        return Response.noContent().build();
+    }
+
+    /**
+     * {@code ?kind=EXPIRES_IN_MILLISECONDS&times=1}: the next successful token answers are unusable in that way
+     * ({@link SandboxFaults.OddAnswer}: NO_EXPIRY, TOKEN_TYPE, HUGE_EXPIRES_IN, LONG_SCOPE, EXPIRES_IN_MILLISECONDS,
+     * ZERO_EXPIRES_IN, NEGATIVE_EXPIRES_IN, CRLF_IN_ACCESS_TOKEN, OVERSIZE_ACCESS_TOKEN, NO_TOKEN_TYPE); the tokens
+     * are issued and rotated all the same.
+     */
+    @POST
+    @Path("/token/odd-answer")
+    public Response oddAnswer(@QueryParam("kind") String kind, @QueryParam("times") String times) {
+        return apply(() -> {
+            SandboxFaults.OddAnswer odd;
+            try {
+                odd = SandboxFaults.OddAnswer.valueOf(String.valueOf(kind).toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("kind must be one of " + java.util.Arrays.toString(
+                        SandboxFaults.OddAnswer.values()));
+            }
+            faults.oddAnswers(odd, intOr(times, 1));
+        });
+    }
+
     /** The partner API: {@code ?retry_after=30&times=2} answers 429; without {@code times} until cleared. */
     @POST
     @Path("/api/rate-limit")

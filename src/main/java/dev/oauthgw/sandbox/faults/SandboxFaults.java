@@ -47,7 +47,19 @@ public class SandboxFaults {
         /** an {@code expires_in} too large for any date */
         HUGE_EXPIRES_IN,
         /** a scope of 5,000 characters */
-        LONG_SCOPE
+        LONG_SCOPE,
+        /** {@code expires_in} in milliseconds by mistake (86,400,000 for a day), no {@code expires_at} */
+        EXPIRES_IN_MILLISECONDS,
+        /** {@code expires_in: 0}, no {@code expires_at} */
+        ZERO_EXPIRES_IN,
+        /** {@code expires_in: -3600}, no {@code expires_at} */
+        NEGATIVE_EXPIRES_IN,
+        /** an access token with CR LF and a header line after it (it would split the proxy's Authorization header) */
+        CRLF_IN_ACCESS_TOKEN,
+        /** an access token of 17 KiB (b64token characters, but over the 16 KiB the gateway keeps) */
+        OVERSIZE_ACCESS_TOKEN,
+        /** no {@code token_type} at all (RFC 6749 requires it) */
+        NO_TOKEN_TYPE
     }
 
     /** The next {@code times} successful token answers come back mangled as {@code kind}. */
@@ -164,8 +176,48 @@ public class SandboxFaults {
         return apiWindow;
     }
 
+    // --- a stall mid-answer (answered by SandboxStalledTokenAnswers on the event loop, before the resource) ---------
+
+    private final AtomicInteger stallsLeft = new AtomicInteger();
+    private volatile Duration stallSilence = Duration.ofSeconds(30);
+    private final AtomicInteger stallsServed = new AtomicInteger();
+
+    /**
+     * The next {@code times} token calls are answered 200 with a Content-Length and the first bytes of a JSON body,
+     * then nothing for {@code silence}, after which the connection is closed. The request is not handled: nothing is
+     * issued and no refresh token is rotated (as when a load balancer or TLS terminator in front of the token
+     * endpoint hangs).
+     */
+    public void stallTokenAnswers(Duration silence, int times) {
+        if (silence == null || silence.isNegative() || silence.isZero() || silence.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("silence must be more than 0 and at most 5 minutes");
+        }
+        stallSilence = silence;
+        stallsLeft.set(checkTimes(times));
+    }
+
+    public void clearStalls() {
+        stallsLeft.set(0);
+    }
+
+    /** Consumes one planned stall, if any: how long to stay silent. */
+    public Optional<Duration> takeStall() {
+        if (!take(stallsLeft)) {
+            return Optional.empty();
+        }
+        stallsServed.incrementAndGet();
+        return Optional.of(stallSilence);
+    }
+
+    /** How many token calls were stalled since start. */
+    public int stallsServed() {
+        return stallsServed.get();
+    }
+
     /** Every switch off. */
     public void reset() {
+        stallsLeft.set(0);
+        stallSilence = Duration.ofSeconds(30);
         apiUnauthorizedLeft.set(0);
         apiRateLimitsLeft.set(0);
         apiRetryAfterSeconds = 30;

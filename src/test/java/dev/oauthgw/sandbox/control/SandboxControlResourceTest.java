@@ -169,4 +169,34 @@ class SandboxControlResourceTest {
                 "partner", "acme")).post("/sandbox/control/codes").then().statusCode(400);
         assertEquals(0, counters.codesIssued());
     }
+
+    @Test
+    void a_stall_switched_on_over_http_stops_the_token_answer_mid_body_then_closes_it() throws Exception {
+        given().post("/sandbox/control/token/stall?silence=PT1S&times=1").then().statusCode(204);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", java.net.URI.create(dev.oauthgw.testing.Urls.publicUrl()).getPort())) {
+            s.setSoTimeout(10_000);
+            byte[] body = "{\"grant_type\":\"client_credentials\"}".getBytes();
+            s.getOutputStream().write(("POST /sandbox/v1/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes());
+            s.getOutputStream().write(body);
+            long t0 = System.nanoTime();
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.contains("content-length: 1024") || answer.contains("Content-Length: 1024"), answer);
+            assertTrue(answer.endsWith("\r\n\r\n{\"access_token\":\"eyJ"), "status, headers, the first bytes only: "
+                    + answer);
+            assertTrue(ms >= 900 && ms < 5000, "silent for " + ms + " ms, then closed");
+        }
+        // once only: the next token call is answered as usual
+        ok().then().statusCode(200);
+    }
+
+    @Test
+    void an_odd_answer_switched_on_over_http_comes_once_and_an_unknown_kind_is_refused() {
+        given().post("/sandbox/control/token/odd-answer?kind=zero_expires_in").then().statusCode(204);
+        ok().then().statusCode(200).body("expires_in", equalTo(0));
+        ok().then().statusCode(200).body("expires_in", equalTo(86400));
+        given().post("/sandbox/control/token/odd-answer?kind=nonsense").then().statusCode(400);
+    }
 }
