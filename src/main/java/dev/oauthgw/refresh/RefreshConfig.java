@@ -34,7 +34,7 @@ public interface RefreshConfig {
     double schedulerBudgetShare();
 
     /**
-     * On shutdown, how long the refreshes in flight may take to finish (and release their grants' locks) before the
+     * On shutdown, how long the refreshes in flight may take to finish (and store their answers or give up their claims) before the
      * scheduler's workers are given up; within quarkus.shutdown.timeout.
      */
     @WithDefault("PT20S")
